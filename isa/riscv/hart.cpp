@@ -1,0 +1,287 @@
+// The hart's run loop, instruction fetch through the predecoded page cache,
+// and time. Traps live in trap.cpp, CSRs in csr.cpp, translation in mmu.cpp.
+#include "isa/riscv/hart.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace hvemu::rv {
+
+// A predecoded guest-physical code page: one slot per 16-bit parcel. Slots
+// start as op_decode_slot and decode themselves on first execution.
+struct DecodedPage {
+    static constexpr unsigned kSlots = 2048;
+    uint64_t ppage = 0;
+    const uint8_t* host = nullptr;   // the RAM page (stable: RAM never moves)
+    Insn slots[kSlots];
+};
+
+Hart::Hart(isa::PhysMem& mem, const HartConfig& cfg) : mem_(mem), cfg_(cfg) {
+    if (cfg_.pmp_entries != 0 && cfg_.pmp_entries != 16 && cfg_.pmp_entries != 64) cfg_.pmp_entries = 16;
+    mem_.add_code_observer(this);
+    reset();
+}
+
+Hart::~Hart() { mem_.remove_code_observer(this); }
+
+void Hart::reset() {
+    std::fill(std::begin(x), std::end(x), 0);
+    std::fill(std::begin(f), std::end(f), 0);
+    csr = CsrState{};
+    csr.misa = (2ull << 62) | (1u << ('a' - 'a')) | (1u << ('c' - 'a')) | (1u << ('d' - 'a')) |
+               (1u << ('f' - 'a')) | (1u << ('h' - 'a')) | (1u << ('i' - 'a')) | (1u << ('m' - 'a')) |
+               (1u << ('s' - 'a')) | (1u << ('u' - 'a'));
+    csr.mstatus = (2ull << 32) | (2ull << 34);   // UXL = SXL = 64
+    csr.vsstatus = 2ull << 32;                   // VSXL view: UXL = 64
+    csr.hstatus = 2ull << 32;                    // VSXL = 64
+    csr.mideleg = irq::H_MASK;                   // VS-level and SGEI are read-only delegated
+    pc = cfg_.reset_pc;
+    priv = Priv::M;
+    virt = false;
+    wfi_ = false;
+    reservation = ~0ull;
+    icount_ = traps_ = extra_cycles_ = 0;
+    time_offset_ = 0;
+    irq_lines_ = 0;
+    mtimecmp_ = ~0ull;
+    flush_decoded();
+    flush_tlb();
+    update_context();
+}
+
+// ---- time --------------------------------------------------------------
+
+void Hart::set_time(uint64_t t) {
+    time_offset_ = static_cast<int64_t>(t - cycles() / cfg_.clock.cycles_per_tick());
+}
+
+uint64_t Hart::cycles_until_time(uint64_t t) const {
+    if (t == ~0ull) return std::numeric_limits<uint64_t>::max();
+    const uint64_t now = time();
+    if (now >= t) return 0;
+    const uint64_t cpt = cfg_.clock.cycles_per_tick();
+    const uint64_t ticks = t - now;
+    if (ticks > std::numeric_limits<uint64_t>::max() / cpt) return std::numeric_limits<uint64_t>::max();
+    // Cycles left in the current tick, then whole ticks.
+    const uint64_t into_tick = cycles() % cpt;
+    return ticks * cpt - into_tick;
+}
+
+uint64_t Hart::next_timer_deadline() const {
+    // Only comparators still ahead matter: one already reached is a level
+    // that stays pending; enabling it later ends the block anyway.
+    uint64_t best = std::numeric_limits<uint64_t>::max();
+    auto consider = [&best](uint64_t d) {
+        if (d > 0) best = std::min(best, d);
+    };
+    consider(cycles_until_time(mtimecmp_));
+    if (csr.menvcfg & menvcfg::STCE) consider(cycles_until_time(csr.stimecmp));
+    if ((csr.henvcfg & menvcfg::STCE) && csr.vstimecmp != ~0ull && time() + csr.htimedelta < csr.vstimecmp)
+        consider(cycles_until_time(csr.vstimecmp - csr.htimedelta));
+    return best;
+}
+
+// ---- interrupt lines ------------------------------------------------------
+
+void Hart::set_irq_line(unsigned irq_bit, bool level) {
+    const uint64_t m = irq::bit(irq_bit);
+    const uint64_t old = irq_lines_;
+    irq_lines_ = level ? (irq_lines_ | m) : (irq_lines_ & ~m);
+    if (old != irq_lines_) end_block();
+}
+
+void Hart::set_mtimecmp(uint64_t v) {
+    mtimecmp_ = v;
+    end_block();
+}
+
+void Hart::set_hgeip(uint64_t bits) {
+    csr.hgeip = bits & 0xfe;   // GEILEN = 7: guest external interrupts 1..7
+    end_block();
+}
+
+uint64_t Hart::mip() const {
+    uint64_t v = csr.mip_sw | irq_lines_;
+    const uint64_t t = time();
+    if (t >= mtimecmp_) v |= irq::bit(irq::MTI);
+    if (csr.menvcfg & menvcfg::STCE) {
+        v &= ~irq::bit(irq::STI);
+        if (t >= csr.stimecmp) v |= irq::bit(irq::STI);
+    }
+    v |= csr.hvip & irq::VS_MASK;
+    if ((csr.henvcfg & menvcfg::STCE) && t + csr.htimedelta >= csr.vstimecmp) v |= irq::bit(irq::VSTI);
+    const unsigned vgein = (csr.hstatus & hstatus::VGEIN) >> hstatus::VGEIN_SHIFT;
+    if (vgein && ((csr.hgeip >> vgein) & 1)) v |= irq::bit(irq::VSEI);
+    if (csr.hgeip & csr.hgeie) v |= irq::bit(irq::SGEI);
+    return v;
+}
+
+// ---- decoded pages and fetch ---------------------------------------------
+
+DecodedPage* Hart::decoded_page(uint64_t ppage) {
+    auto it = decoded_.find(ppage);
+    if (it != decoded_.end()) return it->second.get();
+    const uint8_t* host = mem_.ram_ptr(ppage, isa::PhysMem::kPageSize);
+    if (!host) return nullptr;
+    auto page = std::make_unique<DecodedPage>();
+    page->ppage = ppage;
+    page->host = host;
+    for (auto& s : page->slots) {
+        s = Insn{};
+        s.fn = &op_decode_slot;
+    }
+    DecodedPage* p = page.get();
+    decoded_.emplace(ppage, std::move(page));
+    mem_.mark_code_page(ppage);
+    return p;
+}
+
+void Hart::drop_decoded(uint64_t ppage) {
+    auto it = decoded_.find(ppage);
+    if (it == decoded_.end()) return;
+    for (auto& e : tlb_x)
+        if (e.code == it->second.get()) e = TlbEntry{};
+    // The page may hold the instruction being executed: free it at the
+    // next safe point, not now.
+    retired_pages_.push_back(std::move(it->second));
+    decoded_.erase(it);
+    fetch_vbase_ = 1;
+    fetch_slots_ = nullptr;
+    end_block();
+}
+
+void Hart::code_page_written(uint64_t page_paddr) { drop_decoded(page_paddr); }
+
+void Hart::flush_decoded() {
+    for (auto& e : tlb_x) e.code = nullptr, e.vpn = ~0ull;
+    for (auto& [pg, page] : decoded_) retired_pages_.push_back(std::move(page));
+    decoded_.clear();
+    fetch_vbase_ = 1;
+    fetch_slots_ = nullptr;
+    end_block();
+}
+
+bool Hart::fetch_page() {
+    const uint64_t vbase = pc & ~0xfffull;
+    TlbEntry& e = tlb_x[tlb_index(pc)];
+    if (e.vpn == (pc >> 12) && e.ctx == fetch_ctx && e.code) {
+        fetch_slots_ = static_cast<DecodedPage*>(e.code)->slots;
+        fetch_vbase_ = vbase;
+        return true;
+    }
+    if (pc & 1) {   // cannot happen with IALIGN=16 (xepc bit 0 is zero, jumps clear bit 0)
+        raise(cause::INSN_MISALIGNED, pc);
+        return false;
+    }
+    Translation t = translate(pc, Access::Exec, priv, virt);
+    if (!t.ok()) {
+        raise_translation_fault(t, pc, Access::Exec);
+        return false;
+    }
+    const uint64_t ppage = t.paddr & ~0xfffull;
+    DecodedPage* page = decoded_page(ppage);
+    if (!page) {   // not RAM: nothing to execute there
+        raise(cause::INSN_ACCESS, pc);
+        return false;
+    }
+    if (fill_tlb(pc, Access::Exec, t, priv, virt) && e.vpn == (pc >> 12)) e.code = page;
+    fetch_slots_ = page->slots;
+    fetch_vbase_ = vbase;
+    return true;
+}
+
+void op_decode_slot(Hart& h, const Insn& i) {
+    Insn& slot = const_cast<Insn&>(i);
+    // Find the page this slot belongs to: slots are laid out in order.
+    const unsigned off = static_cast<unsigned>(h.pc & 0xfff);
+    auto* page = reinterpret_cast<DecodedPage*>(reinterpret_cast<uint8_t*>(&slot - off / 2) -
+                                                offsetof(DecodedPage, slots));
+    uint16_t lo;
+    std::memcpy(&lo, page->host + off, 2);
+    if ((lo & 3) == 3 && off == 0xffe) {
+        slot = Insn{};
+        slot.fn = &op_cross_page;
+        slot.raw = lo;
+        slot.len = 4;
+        slot.id = kInvalidId;
+    } else if ((lo & 3) == 3) {
+        uint32_t raw;
+        std::memcpy(&raw, page->host + off, 4);
+        slot = decode(raw);
+    } else {
+        slot = decode(lo);
+    }
+    h.cur = &slot;
+    slot.fn(h, slot);
+}
+
+// A 32-bit instruction whose upper half lies on the next virtual page: fetch
+// the second half through translation on every execution (the other page
+// can change without this one being written).
+void op_cross_page(Hart& h, const Insn& i) {
+    const uint64_t va2 = h.pc + 2;
+    Translation t = h.translate(va2, Access::Exec, h.priv, h.virt);
+    if (!t.ok()) {
+        h.raise_translation_fault(t, va2, Access::Exec);
+        return;
+    }
+    uint64_t hi;
+    if (!h.mem().is_ram(t.paddr, 2) || !h.mem().read(t.paddr, 2, hi)) {
+        h.raise(cause::INSN_ACCESS, va2);
+        return;
+    }
+    const Insn full = decode(static_cast<uint32_t>(hi << 16 | (i.raw & 0xffff)));
+    h.cur = &full;
+    full.fn(h, full);
+    h.cur = &i;
+}
+
+void op_illegal(Hart& h, const Insn&) { h.raise_illegal(); }
+
+// ---- the run loop -----------------------------------------------------------
+
+void Hart::check_interrupts() {
+    uint64_t c;
+    if (pending_interrupt(c)) {
+        wfi_ = false;
+        take_trap(c, 0, 0, 0, false);
+    }
+}
+
+StopReason Hart::run(uint64_t max_insns) {
+    const uint64_t end = icount_ + max_insns;
+    stop_requested_ = false;
+    trapped_ = false;
+    retired_pages_.clear();
+    while (icount_ < end) {
+        if (wfi_) {
+            if ((mip() & csr.mie) == 0) return StopReason::Wfi;
+            wfi_ = false;
+        }
+        check_interrupts();
+        if (trapped_) return StopReason::Trap;
+        const uint64_t deadline = next_timer_deadline();
+        limit_ = deadline > end - icount_ ? end : icount_ + deadline;
+        fetch_vbase_ = 1;
+        // The hot loop: one compare for the fetch page, one indirect call.
+        while (icount_ < limit_) {
+            if (HV_UNLIKELY((pc & ~0xfffull) != fetch_vbase_)) {
+                if (!fetch_page()) {
+                    ++icount_;
+                    continue;
+                }
+            }
+            const Insn* i = &fetch_slots_[(pc & 0xfff) >> 1];
+            cur = i;
+            i->fn(*this, *i);
+            ++icount_;
+        }
+        retired_pages_.clear();
+        if (trapped_) return StopReason::Trap;
+        if (stop_requested_) return StopReason::Requested;
+        if (wfi_ && (mip() & csr.mie) == 0) return StopReason::Wfi;
+    }
+    return StopReason::Budget;
+}
+
+} // namespace hvemu::rv

@@ -1,0 +1,294 @@
+// The RISC-V hart: RV64IMAFDC + Zicsr + Zifencei + Zicntr + Sstc with the
+// M, S, U privilege levels and the H extension (HS, VS, VU).
+//
+// It runs in two modes over the same code:
+//  - full-system: every trap enters emulated code through mtvec/stvec/vstvec;
+//  - hosted (HartConfig::hosted): a trap whose target is HS or M returns from
+//    run() with StopReason::Trap after the trap entry has been performed as
+//    hardware would (scause, stval, htval, htinst, sepc, hstatus.SPV/SPVP/GVA,
+//    privilege = HS), so C++ code plays the HS-mode software: it reads CSRs
+//    with csr_read(), writes them with csr_write(), and resumes the guest
+//    with sret().
+#pragma once
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "isa/common/cycle_model.hpp"
+#include "isa/common/phys_mem.hpp"
+#include "isa/riscv/encoding.hpp"
+#include "isa/riscv/insn.hpp"
+
+#define HV_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HV_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+namespace hvemu::rv {
+
+struct HartConfig {
+    uint64_t hartid = 0;
+    uint64_t reset_pc = 0x1000;
+    bool hosted = false;          // traps to HS/M return from run()
+    bool write_tinst = true;      // false: htinst/mtinst always read 0 after a trap (allowed by the spec)
+    bool misaligned_ok = true;    // ordinary loads/stores may be misaligned (as QEMU); AMOs never
+    unsigned pmp_entries = 16;    // 0, 16 or 64
+    isa::Clocking clock{};
+    isa::CycleCosts costs{};
+};
+
+enum class StopReason : uint8_t {
+    Budget,      // the instruction budget of run() is used up
+    Trap,        // hosted: a trap to HS or M was taken; the trap CSRs say which
+    Wfi,         // WFI with nothing pending: the hart waits for an interrupt
+    Requested,   // request_stop() (a device, the debugger, the machine)
+};
+
+enum class Access : uint8_t { Read = 0, Write = 1, Exec = 2 };
+
+// The CSR storage. Fields hold the architectural values; views (sstatus,
+// sie, sip, vsip, ...) are computed by the CSR access code.
+struct CsrState {
+    // machine
+    uint64_t mstatus = 0, misa = 0, medeleg = 0, mideleg = 0, mie = 0;
+    uint64_t mip_sw = 0;    // software-writable mip bits: SSIP, STIP (no Sstc), SEIP
+    uint64_t mtvec = 0, mcounteren = 0, menvcfg = 0, mcountinhibit = 0;
+    uint64_t mscratch = 0, mepc = 0, mcause = 0, mtval = 0, mtinst = 0, mtval2 = 0;
+    std::array<uint8_t, 64> pmpcfg{};
+    std::array<uint64_t, 64> pmpaddr{};
+    // supervisor
+    uint64_t stvec = 0, scounteren = 0, senvcfg = 0, sscratch = 0, sepc = 0, scause = 0, stval = 0;
+    uint64_t satp = 0, stimecmp = ~0ull;
+    // hypervisor
+    uint64_t hstatus = 0, hedeleg = 0, hideleg = 0, hvip = 0, hcounteren = 0, hgeie = 0, hgeip = 0;
+    uint64_t htimedelta = 0, henvcfg = 0, htval = 0, htinst = 0, hgatp = 0;
+    // virtual supervisor
+    uint64_t vsstatus = 0, vstvec = 0, vsscratch = 0, vsepc = 0, vscause = 0, vstval = 0;
+    uint64_t vsatp = 0, vstimecmp = ~0ull;
+    // floating point
+    uint32_t fflags = 0, frm = 0;
+    // counters: value = raw counter + offset
+    uint64_t mcycle_offset = 0, minstret_offset = 0;
+};
+
+// The result of a translation (both stages), or the fault to raise.
+struct Translation {
+    uint64_t paddr = 0;
+    uint64_t cause = 0;     // 0 when ok (cause 0 is never a translation fault)
+    uint64_t tval2 = 0;     // guest physical address >> 2 for guest-page faults
+    uint64_t tinst = 0;     // pseudo-instruction for implicit VS-stage accesses
+    bool global = false;    // the leaf was global (G bit)
+    bool ok() const { return cause == 0; }  // cause 0 is never a translation fault
+};
+
+// One direct-mapped software TLB entry: (virtual page, context) -> host.
+struct TlbEntry {
+    uint64_t vpn = ~0ull;
+    uint64_t ctx = ~0ull;
+    uintptr_t addend = 0;    // host = vaddr + addend (RAM pages only)
+    uint64_t ppage = 0;      // physical page address
+    void* code = nullptr;    // fetch TLB: the decoded page
+    bool global = false;
+};
+
+struct DecodedPage;
+
+class Hart final : public isa::CodeObserver {
+public:
+    static constexpr unsigned kTlbSize = 256;
+
+    Hart(isa::PhysMem& mem, const HartConfig& cfg);
+    ~Hart() override;
+    Hart(const Hart&) = delete;
+    Hart& operator=(const Hart&) = delete;
+
+    // ---- Architectural state (public: handlers, tests and debuggers use it)
+    uint64_t x[33] = {};    // x[32] is the sink for writes to x0
+    uint64_t f[32] = {};    // NaN-boxed
+    uint64_t pc = 0;
+    Priv priv = Priv::M;
+    bool virt = false;      // V
+    CsrState csr;
+
+    const HartConfig& config() const { return cfg_; }
+    isa::PhysMem& mem() { return mem_; }
+    uint64_t hartid() const { return cfg_.hartid; }
+
+    // ---- Running
+    // Execute at most max_insns instructions (interrupts are checked
+    // first). Returns why it stopped.
+    StopReason run(uint64_t max_insns);
+    void request_stop() { stop_requested_ = true; limit_ = 0; }
+    bool waiting_for_interrupt() const { return wfi_; }
+    void enter_wfi() { wfi_ = true; end_block(); }
+    void reset();
+
+    // ---- Counters and time (Zicntr, Sstc)
+    uint64_t icount() const { return icount_; }           // instructions attempted
+    uint64_t instret() const { return icount_ - traps_; }  // retired
+    uint64_t cycles() const { return icount_ + extra_cycles_; }
+    uint64_t time() const { return cycles() / cfg_.clock.cycles_per_tick() + time_offset_; }
+    void set_time(uint64_t t);                             // mtime write
+    void add_cycles(uint64_t c) { extra_cycles_ += c; }
+    // Cycles until time() reaches t (0 when already there).
+    uint64_t cycles_until_time(uint64_t t) const;
+
+    // ---- Interrupt lines from the platform (level sensitive)
+    void set_irq_line(unsigned irq_bit, bool level);       // MEIP, SEIP, MSIP, MTIP (external)
+    void set_mtimecmp(uint64_t v);                         // CLINT comparator for MTIP
+    uint64_t mtimecmp() const { return mtimecmp_; }
+    void set_hgeip(uint64_t bits);                         // guest external interrupt lines
+    uint64_t mip() const;                                  // effective mip (all sources)
+
+    // ---- Host-mode API (what HS-mode software does on real hardware)
+    // CSR access with the privilege rules of `as` (default: HS, V=0).
+    // Returns false (and changes nothing) where the access would raise
+    // illegal-instruction.
+    bool csr_read(uint16_t addr, uint64_t& value, Priv as = Priv::S, bool as_virt = false);
+    bool csr_write(uint16_t addr, uint64_t value, Priv as = Priv::S, bool as_virt = false);
+    uint64_t read_csr(uint16_t addr);                      // read as M; 0 when absent
+    void sret();                                           // SRET as executed in HS
+    void mret();
+    void hfence_gvma(uint64_t gpa = 0, uint64_t vmid = 0, bool all_addr = true, bool all_vmid = true);
+    void hfence_vvma(uint64_t gva = 0, uint64_t asid = 0, bool all_addr = true, bool all_asid = true);
+    void sfence_vma(uint64_t va = 0, uint64_t asid = 0, bool all_addr = true, bool all_asid = true);
+    // HLV/HLVX/HSV as executed from HS: guest virtual accesses through both
+    // stages with hstatus.SPVP privilege. On a fault the trap is NOT taken;
+    // the fault is returned in `t` (cause/tval2/tinst) for the caller.
+    bool hlv(uint64_t gva, unsigned width, uint64_t& value, Translation& t, bool hlvx = false);
+    bool hsv(uint64_t gva, unsigned width, uint64_t value, Translation& t);
+
+    // ---- Used by the instruction handlers
+    // Memory access by virtual address with the current effective privilege
+    // (mstatus.MPRV applied). false: a trap was raised; the handler returns.
+    template <class T> bool load(uint64_t va, T& out);
+    template <class T> bool store(uint64_t va, T val);
+    bool load_slow(uint64_t va, unsigned size, uint64_t& out, bool hlv = false, bool hlvx = false);
+    bool store_slow(uint64_t va, unsigned size, uint64_t val, bool hsv = false);
+    // Atomic read-modify-write: translate for store (AMO faults are store
+    // faults) and check alignment; on a fault raise it and return false.
+    // On success `paddr` is the physical address and `host` points at it
+    // for RAM, or is nullptr for MMIO (the caller uses PhysMem::read/write).
+    bool amo_address(uint64_t va, unsigned size, uint8_t*& host, uint64_t& paddr);
+
+    // Translate va for `acc` (size bytes, fully inside one page) with the
+    // given effective privilege/virtualization. Pure: raises nothing.
+    Translation translate(uint64_t va, Access acc, Priv eff_priv, bool eff_virt, bool hlvx = false);
+    // Guest-physical to host-physical (G stage only) for acc; pure.
+    Translation translate_g(uint64_t gpa, Access acc, bool implicit_vs = false, bool for_write_pte = false);
+    bool pmp_ok(uint64_t paddr, unsigned size, Access acc, Priv p) const;
+
+    // Raise a synchronous exception for the current instruction: performs
+    // trap routing and entry (or stops, hosted). tval2 = GPA>>2, tinst = the
+    // transformed instruction or pseudo-instruction, gva = tval holds a
+    // guest virtual address.
+    void raise(uint64_t cause, uint64_t tval = 0, uint64_t tval2 = 0, uint64_t tinst = 0, bool gva = false);
+    void raise_illegal();                                   // tval = the instruction bits
+    void raise_virtual();                                   // virtual instruction exception
+    void raise_translation_fault(const Translation& t, uint64_t va, Access acc, bool hlv_access = false);
+
+    // The instruction being executed (valid inside a handler).
+    const Insn* cur = nullptr;
+
+    // Mark the end of a "block": interrupts, context and the fetch page are
+    // re-evaluated before the next instruction.
+    void end_block() { limit_ = 0; }
+    // Recompute translation contexts after priv/V/status/atp changes.
+    void update_context();
+    void flush_tlb();                                      // everything
+    void flush_decoded();                                  // FENCE.I
+
+    // LR/SC reservation
+    uint64_t reservation = ~0ull;
+    void clear_reservation() { reservation = ~0ull; }
+
+    // xRET/trap helpers for handlers and the host API
+    void set_priv(Priv p, bool v);
+    bool fs_enabled() const;                               // mstatus.FS (and vsstatus.FS when V=1) != Off
+    void mark_fs_dirty();
+    uint8_t effective_rm(uint8_t rm_field, bool& ok) const;// resolve DYN; ok=false when reserved
+    void set_fflags(uint32_t flags) { csr.fflags |= flags; }
+
+    // CSR instruction semantics (exec_csr)
+    bool csr_op(uint16_t addr, uint64_t wval, int op, bool do_write, bool do_read, uint64_t& old);
+
+    // Statistics
+    uint64_t tlb_hits = 0, tlb_misses = 0, walks = 0;
+
+    // CodeObserver
+    void code_page_marked(uint64_t page_paddr) override;
+    void code_page_written(uint64_t page_paddr) override;
+
+    // Interrupts: the highest-priority pending and enabled interrupt, with
+    // its target; returns false when none.
+    bool pending_interrupt(uint64_t& cause_out) const;
+    void take_trap(uint64_t cause, uint64_t tval, uint64_t tval2, uint64_t tinst, bool gva);
+
+    TlbEntry tlb_r[kTlbSize], tlb_w[kTlbSize], tlb_x[kTlbSize];
+    uint64_t data_ctx = 0, fetch_ctx = 0;
+
+private:
+    bool fill_tlb(uint64_t va, Access acc, const Translation& t, Priv eff_priv, bool eff_virt);
+    bool fetch_page();                                     // refill fetch_base_/fetch_slots_
+    DecodedPage* decoded_page(uint64_t ppage);
+    void drop_decoded(uint64_t ppage);
+    void check_interrupts();
+    uint64_t next_timer_deadline() const;                  // cycles from now to the next timer event
+    friend void op_cross_page(Hart&, const Insn&);
+
+    isa::PhysMem& mem_;
+    HartConfig cfg_;
+    uint64_t icount_ = 0, traps_ = 0, extra_cycles_ = 0;
+    int64_t time_offset_ = 0;
+    uint64_t limit_ = 0;
+    bool stop_requested_ = false;
+    bool trapped_ = false;      // hosted: a trap to HS/M was taken in this run
+    bool wfi_ = false;
+    uint64_t irq_lines_ = 0;    // MEIP, SEIP, MSIP, MTIP from the platform
+    uint64_t mtimecmp_ = ~0ull;
+    // fetch state
+    uint64_t fetch_vbase_ = 1;  // virtual page base of fetch_slots_ (1 = none)
+    Insn* fetch_slots_ = nullptr;
+    std::unordered_map<uint64_t, std::unique_ptr<DecodedPage>> decoded_;
+    std::vector<std::unique_ptr<DecodedPage>> retired_pages_;   // freed at the next safe point
+};
+
+// ---- fast paths -----------------------------------------------------------
+
+inline unsigned tlb_index(uint64_t va) { return (va >> 12) & (Hart::kTlbSize - 1); }
+
+template <class T> inline bool Hart::load(uint64_t va, T& out) {
+    const TlbEntry& e = tlb_r[tlb_index(va)];
+    if (HV_LIKELY(e.vpn == (va >> 12) && e.ctx == data_ctx && ((va & 0xfff) + sizeof(T)) <= 0x1000)) {
+        std::memcpy(&out, reinterpret_cast<const void*>(va + e.addend), sizeof(T));
+        return true;
+    }
+    uint64_t v;
+    if (!load_slow(va, sizeof(T), v)) return false;
+    out = static_cast<T>(v);
+    return true;
+}
+
+template <class T> inline bool Hart::store(uint64_t va, T val) {
+    const TlbEntry& e = tlb_w[tlb_index(va)];
+    if (HV_LIKELY(e.vpn == (va >> 12) && e.ctx == data_ctx && ((va & 0xfff) + sizeof(T)) <= 0x1000)) {
+        std::memcpy(reinterpret_cast<void*>(va + e.addend), &val, sizeof(T));
+        return true;
+    }
+    return store_slow(va, sizeof(T), static_cast<uint64_t>(val));
+}
+
+// Handlers are declared from the instruction tables.
+#define RV_INSN(id, ...) void op_##id(Hart&, const Insn&);
+#define RVC_INSN(id, ...)
+#include "isa/riscv/insn_base.def"
+#include "isa/riscv/insn_amo.def"
+#include "isa/riscv/insn_fd.def"
+#undef RV_INSN
+#undef RVC_INSN
+void op_illegal(Hart&, const Insn&);
+void op_decode_slot(Hart&, const Insn&);   // lazily decodes the slot, then runs it
+void op_cross_page(Hart&, const Insn&);    // a 32-bit instruction straddling a page
+
+} // namespace hvemu::rv
