@@ -38,7 +38,7 @@ constexpr uint64_t kVsstatusWritable = mstatus::SIE | mstatus::SPIE | mstatus::S
 constexpr uint64_t kHstatusWritable = hstatus::GVA | hstatus::SPV | hstatus::SPVP | hstatus::HU | hstatus::VGEIN |
                                       hstatus::VTVM | hstatus::VTW | hstatus::VTSR;
 // Exceptions HS may take (medeleg) and VS may take (hedeleg).
-constexpr uint64_t kMedelegWritable = 0xB3FFull | (0xFull << 20);        // all but 11 (ecall M) and 14
+constexpr uint64_t kMedelegWritable = 0xB7FFull | (0xFull << 20);        // all but 11 (ecall M) and 14
 constexpr uint64_t kHedelegWritable = 0xB1FFull;                           // 0-8, 12, 13, 15
 constexpr uint64_t kMieWritable = irq::S_MASK | irq::M_MASK | irq::H_MASK;
 constexpr uint64_t kSipWritable = irq::bit(irq::SSI);
@@ -403,7 +403,11 @@ bool Hart::csr_op(uint16_t addr, uint64_t wval, int op, bool do_write, bool do_r
     old = cur_v;
     (void)do_read;
     if (do_write) {
-        const uint64_t nv = op == 0 ? wval : op == 1 ? (cur_v | wval) : (cur_v & ~wval);
+        // CSRRS/CSRRC on mip modify the software-writable SEIP, not the
+        // value ORed with the external line that rd receives.
+        uint64_t base = cur_v;
+        if (a == csr::mip) base = (base & ~irq::bit(irq::SEI)) | (csr.mip_sw & irq::bit(irq::SEI));
+        const uint64_t nv = op == 0 ? wval : op == 1 ? (base | wval) : (base & ~wval);
         if (!write_raw(*this, a, nv)) {
             raise_illegal();
             return false;

@@ -108,7 +108,9 @@ bool fields16(Insn& in, Fmt fmt, uint32_t r) {
         in.imm = bits(r, 12, 10) << 3 | bits(r, 6, 5) << 6;
         in.rm = 3;
         return true;
-    case Fmt::C_NOP: in.imm = imm6; return true;
+    // c.nop (and its HINTs), c.j and c.jr expand to an rd of x0 but their
+    // table lines name no rd: send the write to the sink explicitly.
+    case Fmt::C_NOP: in.rd = kSinkReg; in.imm = imm6; return true;
     case Fmt::CI:
         in.rd = in.rs1 = rd_full; in.imm = imm6;
         return rd_full != 0;   // c.addiw with rd=0 is reserved (c.addi rd=0 is c.nop, matched earlier)
@@ -125,7 +127,7 @@ bool fields16(Insn& in, Fmt fmt, uint32_t r) {
     case Fmt::CB_ANDI: in.rd = in.rs1 = rs1p; in.imm = imm6; return true;
     case Fmt::CA: in.rd = in.rs1 = rs1p; in.rs2 = rdp; return true;
     case Fmt::CJ:
-        in.rd = 0;
+        in.rd = kSinkReg;
         in.imm = sext(bit(r, 12) << 11 | bit(r, 11) << 4 | bits(r, 10, 9) << 8 | bit(r, 8) << 10 | bit(r, 7) << 6 |
                           bit(r, 6) << 7 | bits(r, 5, 3) << 1 | bit(r, 2) << 5, 12);
         return true;
@@ -158,7 +160,7 @@ bool fields16(Insn& in, Fmt fmt, uint32_t r) {
         in.imm = bits(r, 12, 10) << 3 | bits(r, 9, 7) << 6;
         in.rm = 3;
         return true;
-    case Fmt::CR_JR: in.rd = 0; in.rs1 = rd_full; return rd_full != 0;
+    case Fmt::CR_JR: in.rd = kSinkReg; in.rs1 = rd_full; return rd_full != 0;
     case Fmt::CR_JALR: in.rd = 1; in.rs1 = rd_full; return true;
     case Fmt::CR_MV: in.rd = rd_full; in.rs1 = 0; in.rs2 = rs2_full; return true;
     case Fmt::CR_ADD: in.rd = in.rs1 = rd_full; in.rs2 = rs2_full; return true;

@@ -111,7 +111,7 @@ void op_hfence_gvma(Hart& h, const Insn& i) {
     if (!hypervisor_allowed(h)) return;
     if (h.priv == Priv::U) return h.raise_illegal();
     if (h.priv == Priv::S && (h.csr.mstatus & mstatus::TVM)) return h.raise_illegal();
-    h.hfence_gvma(h.x[i.rs1] >> 2, h.x[i.rs2], i.rs1 == 0, i.rs2 == 0);
+    h.hfence_gvma(h.x[i.rs1] << 2, h.x[i.rs2], i.rs1 == 0, i.rs2 == 0);   // rs1 holds the GPA >> 2
     h.end_block();
     h.pc += i.len;
 }

@@ -1,0 +1,123 @@
+// hvemu: the command line. `hvemu run ...` builds a machine, loads the
+// kernel and runs it; the exit status is the guest's exit code, 2 for bad
+// input, 124 when --max-insns stops the run, 125 when every hart waits
+// for an interrupt that can never come.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "emu/cli/run_options.hpp"
+#include "emu/fdt/fdt_writer.hpp"
+#include "emu/loader/elf.hpp"
+#include "emu/machine/riscv64_virt.hpp"
+
+namespace {
+
+using namespace hvemu::emu;
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitMaxInsns = 124;
+constexpr int kExitDeadlock = 125;
+constexpr int kExitInternal = 1;
+
+void print_usage(std::FILE* f) {
+    std::fputs("usage: hvemu run --machine riscv64-virt --bios none --kernel FILE [options]\n"
+               "       hvemu run --help | hvemu --version\n",
+               f);
+}
+
+// A guest status whose low 8 bits are 0 would read as success to the
+// shell; report such failures as 1.
+int shell_status(uint64_t code) {
+    if (code == 0) return 0;
+    return (code & 0xFF) != 0 ? static_cast<int>(code & 0xFF) : 1;
+}
+
+void print_stats(RiscvVirt& m, double seconds) {
+    std::fprintf(stderr, "hvemu: %llu instructions on %u hart(s) in %.3f s (%.1f MIPS)\n",
+                 static_cast<unsigned long long>(m.instructions()), m.num_harts(), seconds,
+                 seconds > 0 ? static_cast<double>(m.instructions()) / seconds / 1e6 : 0.0);
+    for (unsigned i = 0; i < m.num_harts(); i++) {
+        auto& h = m.hart(i);
+        std::fputs(fmt::format("hvemu: hart {}: instructions {} retired {} cycles {} time {}\n", i, h.icount(),
+                               h.instret(), h.cycles(), h.time())
+                       .c_str(),
+                   stderr);
+    }
+}
+
+int run_command(const std::vector<std::string>& args) {
+    const RunOptions o = parse_run_options(args);
+    if (o.help) {
+        std::fputs(run_usage().c_str(), stdout);
+        return 0;
+    }
+    RiscvVirtConfig cfg;
+    cfg.ram_size = o.ram_size;
+    cfg.num_harts = o.smp;
+    cfg.max_insns = o.max_insns;
+    cfg.bootargs = o.append;
+    cfg.console_input = o.console_input;
+    RiscvVirt machine(cfg);
+    machine.load_kernel_file(o.kernel);
+    if (!o.dump_dtb.empty()) {
+        std::FILE* f = std::fopen(o.dump_dtb.c_str(), "wb");
+        const auto& dtb = machine.dtb();
+        if (!f || std::fwrite(dtb.data(), 1, dtb.size(), f) != dtb.size() || std::fclose(f) != 0)
+            throw LoadError(fmt::format("cannot write the device tree to '{}'", o.dump_dtb));
+        return 0;
+    }
+
+    const auto t0 = std::chrono::steady_clock::now();
+    const RunResult r = machine.run();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fflush(stdout);
+    if (o.stats) print_stats(machine, secs);
+    switch (r.end) {
+    case RunEnd::GuestExit: return shell_status(r.exit_code);
+    case RunEnd::MaxInsns: std::fprintf(stderr, "hvemu: %s\n", r.message.c_str()); return kExitMaxInsns;
+    case RunEnd::Deadlock: std::fprintf(stderr, "hvemu: %s\n", r.message.c_str()); return kExitDeadlock;
+    }
+    return kExitInternal;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        if (args.empty()) {
+            print_usage(stderr);
+            return kExitBadInput;
+        }
+        if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+            std::fputs(run_usage().c_str(), stdout);
+            std::fputs("\nother commands: hvemu --version\n", stdout);
+            return 0;
+        }
+        if (args[0] == "--version") {
+            std::puts("hvemu 0.1");
+            return 0;
+        }
+        if (args[0] != "run") throw UsageError(fmt::format("unknown command '{}' (try 'hvemu --help')", args[0]));
+        return run_command({args.begin() + 1, args.end()});
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "hvemu: error: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const LoadError& e) {
+        std::fprintf(stderr, "hvemu: error: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const ConfigError& e) {
+        std::fprintf(stderr, "hvemu: error: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const FdtError& e) {
+        std::fprintf(stderr, "hvemu: error: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "hvemu: internal error: %s\n", e.what());
+        return kExitInternal;
+    }
+}

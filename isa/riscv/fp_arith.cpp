@@ -1,0 +1,216 @@
+// Soft-float add, subtract, multiply, divide, square root and fused
+// multiply-add. Each operation forms its result exactly (or exactly up to a
+// sticky bit below many guard bits) in integers and rounds once.
+#include "isa/riscv/fp_round.hpp"
+
+namespace hvemu::rv::fp {
+
+using namespace detail;
+
+namespace {
+
+// a + b for finite operands; |a| >= |b| is arranged here.
+template <class F> typename F::U add_finite(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+    if (F::is_zero(a) || F::is_zero(b)) {
+        if (!F::is_zero(a)) return a;
+        if (!F::is_zero(b)) return b;
+        return F::sign(a) == F::sign(b) ? a : exact_zero<F>(rmode);
+    }
+    Unpacked<F> x = unpack<F>(a), y = unpack<F>(b);
+    if (x.exp < y.exp || (x.exp == y.exp && x.sig < y.sig)) {
+        const Unpacked<F> t = x;
+        x = y;
+        y = t;
+    }
+    // Leading one at bit 61: room for the carry of an addition, and at
+    // least 9 guard bits below the result's last place.
+    constexpr int kShift = 61 - F::kFracBits;
+    const uint64_t xs = x.sig << kShift;
+    const uint64_t ys = shr_jam64(y.sig << kShift, x.exp - y.exp);
+    const uint64_t s = x.sign == y.sign ? xs + ys : xs - ys;
+    if (s == 0) return exact_zero<F>(rmode);
+    return round_pack_exact<F>(x.sign, x.exp - kShift, s, rmode, flags);
+}
+
+template <class F> typename F::U add_any(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+    if (F::is_nan(a) || F::is_nan(b)) [[unlikely]] return nan2<F>(a, b, flags);
+    if (F::is_inf(a)) [[unlikely]] {
+        if (F::is_inf(b) && F::sign(a) != F::sign(b)) return invalid<F>(flags);
+        return a;
+    }
+    if (F::is_inf(b)) [[unlikely]] return b;
+    return add_finite<F>(a, b, rmode, flags);
+}
+
+// Integer square root of n, with the remainder's nonzeroness.
+template <class T> T isqrt(T n, bool& inexact) {
+    T root = 0;
+    T bit = T(1) << (sizeof(T) * 8 - 2);
+    while (bit > n) bit >>= 2;
+    while (bit != 0) {
+        if (n >= root + bit) {
+            n -= root + bit;
+            root = (root >> 1) + bit;
+        } else {
+            root >>= 1;
+        }
+        bit >>= 2;
+    }
+    inexact = n != 0;
+    return root;
+}
+
+} // namespace
+
+template <class F> typename F::U add(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+    return add_any<F>(a, b, rmode, flags);
+}
+
+template <class F> typename F::U sub(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+    // Negating b first is exact, and the NaN result is canonical anyway.
+    return add_any<F>(a, b ^ F::kSign, rmode, flags);
+}
+
+template <class F> typename F::U mul(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+    using U = typename F::U;
+    const bool sign = F::sign(a) != F::sign(b);
+    const U sign_bit = sign ? F::kSign : U(0);
+    if (F::is_nan(a) || F::is_nan(b)) [[unlikely]] return nan2<F>(a, b, flags);
+    if (F::is_inf(a) || F::is_inf(b)) [[unlikely]] {
+        if (F::is_zero(a) || F::is_zero(b)) return invalid<F>(flags);   // inf * 0
+        return sign_bit | F::kInf;
+    }
+    if (F::is_zero(a) || F::is_zero(b)) return sign_bit;
+    const Unpacked<F> x = unpack<F>(a), y = unpack<F>(b);
+    if constexpr (F::kBits == 32) {
+        return round_pack_exact<F>(sign, x.exp + y.exp, x.sig * y.sig, rmode, flags);
+    } else {
+        return round_pack_exact<F>(sign, x.exp + y.exp, u128(x.sig) * y.sig, rmode, flags);
+    }
+}
+
+template <class F> typename F::U div(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+    using U = typename F::U;
+    const bool sign = F::sign(a) != F::sign(b);
+    const U sign_bit = sign ? F::kSign : U(0);
+    if (F::is_nan(a) || F::is_nan(b)) return nan2<F>(a, b, flags);
+    if (F::is_inf(a)) return F::is_inf(b) ? invalid<F>(flags) : U(sign_bit | F::kInf);
+    if (F::is_inf(b)) return sign_bit;
+    if (F::is_zero(b)) {
+        if (F::is_zero(a)) return invalid<F>(flags);                     // 0 / 0
+        flags |= fflag::DZ;
+        return sign_bit | F::kInf;
+    }
+    if (F::is_zero(a)) return sign_bit;
+    Unpacked<F> x = unpack<F>(a), y = unpack<F>(b);
+    normalize(x);
+    normalize(y);
+    // Both significands are in [2^p, 2^(p+1)): a quotient of the dividend
+    // scaled by 2^W has at least W bits, W - 1 > p + 2 (room to round);
+    // a nonzero remainder becomes the sticky bit.
+    if constexpr (F::kBits == 32) {
+        const uint64_t n = x.sig << 32;
+        const uint64_t q = (n / y.sig) | ((n % y.sig) != 0);
+        return round_pack_exact<F>(sign, x.exp - y.exp - 32, q, rmode, flags);
+    } else {
+        const u128 n = u128(x.sig) << 64;
+        const u128 q = (n / y.sig) | ((n % y.sig) != 0);
+        return round_pack_exact<F>(sign, x.exp - y.exp - 64, q, rmode, flags);
+    }
+}
+
+template <class F> typename F::U sqrt(typename F::U a, uint8_t rmode, uint32_t& flags) {
+    if (F::is_nan(a)) return nan2<F>(a, a, flags);
+    if (F::is_zero(a)) return a;                                         // sqrt(-0) = -0
+    if (F::sign(a)) return invalid<F>(flags);
+    if (F::is_inf(a)) return a;
+    Unpacked<F> x = unpack<F>(a);
+    normalize(x);
+    if (x.exp & 1) {                                                     // make the exponent even
+        x.sig <<= 1;
+        x.exp -= 1;
+    }
+    // sqrt(sig * 2^W) has more than p + 2 bits; the root is never a tie,
+    // and any remainder goes into a sticky bit below it.
+    bool inexact;
+    if constexpr (F::kBits == 32) {
+        const uint64_t root = isqrt<uint64_t>(x.sig << 32, inexact);
+        return round_pack_exact<F>(false, (x.exp - 32) / 2 - 1, (root << 1) | inexact, rmode, flags);
+    } else {
+        const u128 root = isqrt<u128>(u128(x.sig) << 64, inexact);
+        return round_pack_exact<F>(false, (x.exp - 64) / 2 - 1, (root << 1) | inexact, rmode, flags);
+    }
+}
+
+template <class F> typename F::U fma(typename F::U a, typename F::U b, typename F::U c, uint8_t rmode,
+                                     uint32_t& flags) {
+    using U = typename F::U;
+    const bool psign = F::sign(a) != F::sign(b);
+    // NaN and infinity rules in the order of the IEEE 754 / RISC-V rules:
+    // a NaN product operand propagates (NV only for a signaling NaN among
+    // all three); inf * 0 is invalid even when c is a quiet NaN.
+    if (F::is_nan(a) || F::is_nan(b)) [[unlikely]] {
+        if (F::is_snan(c)) flags |= fflag::NV;
+        return nan2<F>(a, b, flags);
+    }
+    const bool prod_inf = F::is_inf(a) || F::is_inf(b);
+    const bool prod_zero = F::is_zero(a) || F::is_zero(b);
+    if (prod_inf) [[unlikely]] {
+        if (prod_zero) {
+            flags |= fflag::NV;
+            return nan2<F>(c, c, flags);
+        }
+        if (F::is_nan(c)) return nan2<F>(c, c, flags);
+        if (F::is_inf(c) && F::sign(c) != psign) return invalid<F>(flags);
+        return (psign ? F::kSign : U(0)) | F::kInf;
+    }
+    if (F::is_nan(c)) [[unlikely]] return nan2<F>(c, c, flags);
+    if (F::is_inf(c)) [[unlikely]] return c;
+    if (prod_zero) {
+        if (!F::is_zero(c)) return c;
+        return F::sign(c) == psign ? c : exact_zero<F>(rmode);
+    }
+    const Unpacked<F> x = unpack<F>(a), y = unpack<F>(b);
+    const u128 prod = u128(x.sig) * y.sig;
+    const int prod_exp = x.exp + y.exp;
+    if (F::is_zero(c)) return round_pack_exact<F>(psign, prod_exp, prod, rmode, flags);
+
+    // Put both terms' leading ones at bit 125 (two bits of headroom for the
+    // carry), align the smaller with a sticky bit, add, round once. The
+    // product's low bits sit at bit 20 or above, so any jamming happens far
+    // below the last place of the result.
+    const Unpacked<F> z = unpack<F>(c);
+    const int pshift = 125 - msb128(prod);
+    const int cshift = 125 - msb64(z.sig);
+    u128 big = prod << pshift, small = u128(z.sig) << cshift;
+    int big_exp = prod_exp - pshift, small_exp = z.exp - cshift;
+    bool big_sign = psign, small_sign = z.sign;
+    if (big_exp < small_exp || (big_exp == small_exp && big < small)) {
+        const u128 t = big;
+        big = small;
+        small = t;
+        const int te = big_exp;
+        big_exp = small_exp;
+        small_exp = te;
+        const bool ts = big_sign;
+        big_sign = small_sign;
+        small_sign = ts;
+    }
+    small = shr_jam128(small, big_exp - small_exp);
+    const u128 s = big_sign == small_sign ? big + small : big - small;
+    if (s == 0) return exact_zero<F>(rmode);
+    return round_pack_exact<F>(big_sign, big_exp, s, rmode, flags);
+}
+
+#define HV_FP_INSTANTIATE(F)                                                                    \
+    template F::U add<F>(F::U, F::U, uint8_t, uint32_t&);                                       \
+    template F::U sub<F>(F::U, F::U, uint8_t, uint32_t&);                                       \
+    template F::U mul<F>(F::U, F::U, uint8_t, uint32_t&);                                       \
+    template F::U div<F>(F::U, F::U, uint8_t, uint32_t&);                                       \
+    template F::U sqrt<F>(F::U, uint8_t, uint32_t&);                                            \
+    template F::U fma<F>(F::U, F::U, F::U, uint8_t, uint32_t&);
+HV_FP_INSTANTIATE(F32)
+HV_FP_INSTANTIATE(F64)
+#undef HV_FP_INSTANTIATE
+
+} // namespace hvemu::rv::fp
