@@ -197,6 +197,8 @@ def main():
         if not os.path.isfile(os.path.join(args.elf_dir, p + ".elf")):
             ap.error(f"no {p}.elf in {args.elf_dir} (build the bench_programs target)")
 
+    if args.hvemu and not os.access(args.hvemu, os.X_OK):
+        ap.error(f"--hvemu {args.hvemu}: not an executable file")
     emus = []
     hvemu_path = find_hvemu(args)
     if hvemu_path:

@@ -128,9 +128,10 @@ static const char *const page_names[] = {"R", "RW", "X", "invalid", "U+RW", "U+X
 static void report(const char *who, const char *what, int page, unsigned long v) {
     printf("%s %-5s %-13s: ", who, what, page >= 0 ? page_names[page] : "");
     if (trap_m.count) {
-        printf("M trap cause %lu tval=%lx\n", trap_m.cause, trap_m.tval);
+        printf("M trap cause %lu tval=%lx epc=%lx\n", trap_m.cause, trap_m.tval, trap_m.epc);
     } else if (trap_s.count) {
-        printf("S trap cause %lu tval=%lx SPP %lu\n", trap_s.cause, trap_s.tval, (trap_s.status >> 8) & 1);
+        printf("S trap cause %lu tval=%lx epc=%lx SPP %lu\n", trap_s.cause, trap_s.tval, trap_s.epc,
+               (trap_s.status >> 8) & 1);
     } else {
         printf("ok %lx\n", v);
     }

@@ -2,18 +2,27 @@
 // extracts operands per format. Decoding happens once per instruction slot
 // of a code page (predecode), never per executed instruction.
 #include <array>
+#include <string_view>
 #include <vector>
 
 #include "isa/riscv/hart.hpp"
 
 namespace hvemu::rv {
 
+// The F/D handlers advance h.pc themselves (the run loop stores pc there
+// before each call); these shims give them the Handler form.
+#define RV_INSN(id, ...) \
+    template <unsigned L> uint64_t op_##id(Hart& h, const Insn& i, uint64_t) { op_##id(h, i); return h.pc; }
+#include "isa/riscv/insn_fd.def"
+#undef RV_INSN
+
 namespace {
 
-#define RV_INSN(id, name, match, mask, fmt, regs, cls) {name, match, mask, Fmt::fmt, regs, Cls::cls, &op_##id, 4},
-#define RVC_INSN(id, name, match, mask, fmt, regs, cls, base) {name, match, mask, Fmt::fmt, regs, Cls::cls, &op_##base, 2},
+#define RV_INSN(id, name, match, mask, fmt, regs, cls) {name, match, mask, Fmt::fmt, regs, Cls::cls, &op_##id<4>, 4},
+#define RVC_INSN(id, name, match, mask, fmt, regs, cls, base) {name, match, mask, Fmt::fmt, regs, Cls::cls, &op_##base<2>, 2},
 const InsnDesc kTable[] = {
 #include "isa/riscv/insn_base.def"
+#include "isa/riscv/insn_system.def"
 #include "isa/riscv/insn_amo.def"
 #include "isa/riscv/insn_fd.def"
 #include "isa/riscv/insn_rvc.def"
@@ -23,12 +32,33 @@ const InsnDesc kTable[] = {
 
 constexpr unsigned kTableSize = sizeof(kTable) / sizeof(kTable[0]);
 
+// Each row's identifier, and for compressed rows the identifier of the
+// base instruction they expand to; resolved to indices once.
+#define RV_INSN(id, ...) {#id, #id},
+#define RVC_INSN(id, name, match, mask, fmt, regs, cls, base) {#id, #base},
+const struct { const char* id; const char* base; } kIds[] = {
+#include "isa/riscv/insn_base.def"
+#include "isa/riscv/insn_system.def"
+#include "isa/riscv/insn_amo.def"
+#include "isa/riscv/insn_fd.def"
+#include "isa/riscv/insn_rvc.def"
+};
+#undef RV_INSN
+#undef RVC_INSN
+static_assert(sizeof(kIds) / sizeof(kIds[0]) == kTableSize);
+
 // Candidate lists: 32-bit encodings bucketed by opcode (bits 6:0),
 // 16-bit encodings by (funct3, quadrant).
 struct Index {
     std::array<std::vector<uint16_t>, 128> wide;
     std::array<std::vector<uint16_t>, 32> narrow;
+    std::array<uint16_t, kTableSize> base;
     Index() {
+        for (unsigned i = 0; i < kTableSize; ++i) {
+            base[i] = static_cast<uint16_t>(i);
+            for (unsigned j = 0; j < kTableSize; ++j)
+                if (std::string_view(kIds[j].id) == kIds[i].base && kTable[j].len == 4) base[i] = static_cast<uint16_t>(j);
+        }
         for (unsigned i = 0; i < kTableSize; ++i) {
             const InsnDesc& d = kTable[i];
             if (d.len == 4) wide[d.match & 0x7f].push_back(static_cast<uint16_t>(i));
@@ -181,6 +211,7 @@ Insn illegal(uint32_t raw) {
 } // namespace
 
 const InsnDesc* insn_table() { return kTable; }
+uint16_t insn_base(uint16_t id) { return id < kTableSize ? index().base[id] : kInvalidId; }
 unsigned insn_table_size() { return kTableSize; }
 
 Insn decode(uint32_t raw) {

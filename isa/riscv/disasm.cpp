@@ -260,19 +260,41 @@ std::string aliased(const Ops& o) {
     return plain(o, /*omit_dyn=*/true);
 }
 
-// For each compressed table entry, the 32-bit entry it expands to (the first
-// one sharing its handler); -1 for the others.
+// The instruction each compressed encoding expands to: the base column of
+// insn_rvc.def. Its ids spell the mnemonic with '_' for '.' and a trailing
+// '_' where the mnemonic is a C++ keyword (xor_, or_, and_).
+struct Expansion {
+    std::string_view compressed;
+    std::string_view base_id;
+};
+#define RVC_INSN(id, name, match, mask, fmt, regs, cls, base) {name, #base},
+constexpr Expansion kExpansions[] = {
+#include "isa/riscv/insn_rvc.def"
+};
+#undef RVC_INSN
+
+std::string mnemonic_of_id(std::string_view id) {
+    std::string m(id);
+    if (!m.empty() && m.back() == '_') m.pop_back();
+    for (char& c : m)
+        if (c == '_') c = '.';
+    return m;
+}
+
+// For each compressed table entry, the index of the 32-bit entry it expands
+// to; -1 for the others.
 const std::vector<int>& base_entries() {
     static const std::vector<int> bases = [] {
         const InsnDesc* t = insn_table();
         std::vector<int> v(insn_table_size(), -1);
         for (unsigned i = 0; i < v.size(); ++i) {
-            if (t[i].len != 2 || !t[i].fn) continue;
-            for (unsigned j = 0; j < v.size(); ++j)
-                if (t[j].len == 4 && t[j].fn == t[i].fn) {
-                    v[i] = static_cast<int>(j);
-                    break;
-                }
+            if (t[i].len != 2) continue;
+            for (const Expansion& e : kExpansions) {
+                if (e.compressed != t[i].name) continue;
+                const std::string base = mnemonic_of_id(e.base_id);
+                for (unsigned j = 0; j < v.size() && v[i] < 0; ++j)
+                    if (t[j].len == 4 && base == t[j].name) v[i] = static_cast<int>(j);
+            }
         }
         return v;
     }();

@@ -11,33 +11,33 @@ namespace {
 
 template <class T> bool aligned(uint64_t va) { return (va & (sizeof(T) - 1)) == 0; }
 
-template <class T> void lr(Hart& h, const Insn& i) {
+template <class T, unsigned L> uint64_t lr(Hart& h, const Insn& i, uint64_t pc) {
     const uint64_t va = h.x[i.rs1];
     if (!aligned<T>(va)) return h.raise(cause::LOAD_MISALIGNED, va, 0, 0, h.virt);
     T v;
-    if (!h.load<T>(va, v)) return;
+    if (!h.load<T>(va, v)) return h.pc;
     h.reservation = va;
     h.x[i.rd] = static_cast<uint64_t>(static_cast<int64_t>(v));
-    h.pc += i.len;
+    return NEXT;
 }
 
-template <class T> void sc(Hart& h, const Insn& i) {
+template <class T, unsigned L> uint64_t sc(Hart& h, const Insn& i, uint64_t pc) {
     const uint64_t va = h.x[i.rs1];
     if (!aligned<T>(va)) return h.raise(cause::STORE_MISALIGNED, va, 0, 0, h.virt);
     const bool ok = h.reservation == va;
     h.clear_reservation();
-    if (ok && !h.store<T>(va, static_cast<T>(h.x[i.rs2]))) return;
+    if (ok && !h.store<T>(va, static_cast<T>(h.x[i.rs2]))) return h.pc;
     h.x[i.rd] = ok ? 0 : 1;
-    h.pc += i.len;
+    return NEXT;
 }
 
 // Read-modify-write with `op(old, operand) -> new`; rd gets the old value
 // sign-extended from the access width.
-template <class T, class Op> void amo(Hart& h, const Insn& i, Op op) {
+template <class T, unsigned L, class Op> uint64_t amo(Hart& h, const Insn& i, uint64_t pc, Op op) {
     const uint64_t va = h.x[i.rs1];
     uint8_t* host = nullptr;
     uint64_t mmio = 0;
-    if (!h.amo_address(va, sizeof(T), host, mmio)) return;
+    if (!h.amo_address(va, sizeof(T), host, mmio)) return h.pc;
     T old;
     if (host) {
         std::memcpy(&old, host, sizeof(T));
@@ -54,7 +54,7 @@ template <class T, class Op> void amo(Hart& h, const Insn& i, Op op) {
         return h.raise(cause::STORE_ACCESS, va, 0, 0, h.virt);
     }
     h.x[i.rd] = static_cast<uint64_t>(static_cast<int64_t>(static_cast<std::make_signed_t<T>>(old)));
-    h.pc += i.len;
+    return NEXT;
 }
 
 using s32 = int32_t;
@@ -64,27 +64,31 @@ using u64 = uint64_t;
 
 } // namespace
 
-void op_lr_w(Hart& h, const Insn& i) { lr<s32>(h, i); }
-void op_lr_d(Hart& h, const Insn& i) { lr<s64>(h, i); }
-void op_sc_w(Hart& h, const Insn& i) { sc<u32>(h, i); }
-void op_sc_d(Hart& h, const Insn& i) { sc<u64>(h, i); }
-void op_amoswap_w(Hart& h, const Insn& i) { amo<u32>(h, i, [](u32, u32 b) { return b; }); }
-void op_amoadd_w(Hart& h, const Insn& i) { amo<u32>(h, i, [](u32 a, u32 b) { return a + b; }); }
-void op_amoxor_w(Hart& h, const Insn& i) { amo<u32>(h, i, [](u32 a, u32 b) { return a ^ b; }); }
-void op_amoand_w(Hart& h, const Insn& i) { amo<u32>(h, i, [](u32 a, u32 b) { return a & b; }); }
-void op_amoor_w(Hart& h, const Insn& i) { amo<u32>(h, i, [](u32 a, u32 b) { return a | b; }); }
-void op_amomin_w(Hart& h, const Insn& i) { amo<u32>(h, i, [](u32 a, u32 b) { return static_cast<u32>(std::min<s32>(a, b)); }); }
-void op_amomax_w(Hart& h, const Insn& i) { amo<u32>(h, i, [](u32 a, u32 b) { return static_cast<u32>(std::max<s32>(a, b)); }); }
-void op_amominu_w(Hart& h, const Insn& i) { amo<u32>(h, i, [](u32 a, u32 b) { return std::min(a, b); }); }
-void op_amomaxu_w(Hart& h, const Insn& i) { amo<u32>(h, i, [](u32 a, u32 b) { return std::max(a, b); }); }
-void op_amoswap_d(Hart& h, const Insn& i) { amo<u64>(h, i, [](u64, u64 b) { return b; }); }
-void op_amoadd_d(Hart& h, const Insn& i) { amo<u64>(h, i, [](u64 a, u64 b) { return a + b; }); }
-void op_amoxor_d(Hart& h, const Insn& i) { amo<u64>(h, i, [](u64 a, u64 b) { return a ^ b; }); }
-void op_amoand_d(Hart& h, const Insn& i) { amo<u64>(h, i, [](u64 a, u64 b) { return a & b; }); }
-void op_amoor_d(Hart& h, const Insn& i) { amo<u64>(h, i, [](u64 a, u64 b) { return a | b; }); }
-void op_amomin_d(Hart& h, const Insn& i) { amo<u64>(h, i, [](u64 a, u64 b) { return static_cast<u64>(std::min<s64>(a, b)); }); }
-void op_amomax_d(Hart& h, const Insn& i) { amo<u64>(h, i, [](u64 a, u64 b) { return static_cast<u64>(std::max<s64>(a, b)); }); }
-void op_amominu_d(Hart& h, const Insn& i) { amo<u64>(h, i, [](u64 a, u64 b) { return std::min(a, b); }); }
-void op_amomaxu_d(Hart& h, const Insn& i) { amo<u64>(h, i, [](u64 a, u64 b) { return std::max(a, b); }); }
+RV_OP(lr_w) { return lr<s32, L>(h, i, pc); }
+RV_OP(lr_d) { return lr<s64, L>(h, i, pc); }
+RV_OP(sc_w) { return sc<u32, L>(h, i, pc); }
+RV_OP(sc_d) { return sc<u64, L>(h, i, pc); }
+RV_OP(amoswap_w) { return amo<u32, L>(h, i, pc, [](u32, u32 b) { return b; }); }
+RV_OP(amoadd_w) { return amo<u32, L>(h, i, pc, [](u32 a, u32 b) { return a + b; }); }
+RV_OP(amoxor_w) { return amo<u32, L>(h, i, pc, [](u32 a, u32 b) { return a ^ b; }); }
+RV_OP(amoand_w) { return amo<u32, L>(h, i, pc, [](u32 a, u32 b) { return a & b; }); }
+RV_OP(amoor_w) { return amo<u32, L>(h, i, pc, [](u32 a, u32 b) { return a | b; }); }
+RV_OP(amomin_w) { return amo<u32, L>(h, i, pc, [](u32 a, u32 b) { return static_cast<u32>(std::min<s32>(a, b)); }); }
+RV_OP(amomax_w) { return amo<u32, L>(h, i, pc, [](u32 a, u32 b) { return static_cast<u32>(std::max<s32>(a, b)); }); }
+RV_OP(amominu_w) { return amo<u32, L>(h, i, pc, [](u32 a, u32 b) { return std::min(a, b); }); }
+RV_OP(amomaxu_w) { return amo<u32, L>(h, i, pc, [](u32 a, u32 b) { return std::max(a, b); }); }
+RV_OP(amoswap_d) { return amo<u64, L>(h, i, pc, [](u64, u64 b) { return b; }); }
+RV_OP(amoadd_d) { return amo<u64, L>(h, i, pc, [](u64 a, u64 b) { return a + b; }); }
+RV_OP(amoxor_d) { return amo<u64, L>(h, i, pc, [](u64 a, u64 b) { return a ^ b; }); }
+RV_OP(amoand_d) { return amo<u64, L>(h, i, pc, [](u64 a, u64 b) { return a & b; }); }
+RV_OP(amoor_d) { return amo<u64, L>(h, i, pc, [](u64 a, u64 b) { return a | b; }); }
+RV_OP(amomin_d) { return amo<u64, L>(h, i, pc, [](u64 a, u64 b) { return static_cast<u64>(std::min<s64>(a, b)); }); }
+RV_OP(amomax_d) { return amo<u64, L>(h, i, pc, [](u64 a, u64 b) { return static_cast<u64>(std::max<s64>(a, b)); }); }
+RV_OP(amominu_d) { return amo<u64, L>(h, i, pc, [](u64 a, u64 b) { return std::min(a, b); }); }
+RV_OP(amomaxu_d) { return amo<u64, L>(h, i, pc, [](u64 a, u64 b) { return std::max(a, b); }); }
+
+#define RV_INSN RV_INSTANTIATE
+#include "isa/riscv/insn_amo.def"
+#undef RV_INSN
 
 } // namespace hvemu::rv

@@ -11,76 +11,76 @@ inline u64 X(const Hart& h, uint8_t r) { return h.x[r]; }
 #define RS1 X(h, i.rs1)
 #define RS2 X(h, i.rs2)
 #define IMM static_cast<u64>(i.imm)
-#define WR(v) (h.x[i.rd] = static_cast<u64>(v), h.pc += i.len)
+#define WR(v) return (h.x[i.rd] = static_cast<u64>(v), NEXT)
 
-inline void jump(Hart& h, const Insn& i, u64 target) {
-    if (target & 1) target &= ~1ull;   // jalr clears bit 0; with C, 2-byte alignment always holds
-    const u64 link = h.pc + i.len;
-    h.pc = target;
-    h.x[i.rd] = link;
+// With C, targets are always 2-byte aligned once jalr clears bit 0, so
+// jumps never raise instruction-address-misaligned.
+template <unsigned L> inline u64 jump(Hart& h, const Insn& i, u64 pc, u64 target) {
+    h.x[i.rd] = NEXT;
+    return target;
 }
-inline void branch(Hart& h, const Insn& i, bool taken) { h.pc += taken ? IMM : i.len; }
+template <unsigned L> inline u64 branch(const Insn& i, u64 pc, bool taken) { return taken ? pc + IMM : NEXT; }
 
-template <class T> inline void load(Hart& h, const Insn& i) {
+template <class T, unsigned L> inline u64 load(Hart& h, const Insn& i, u64 pc) {
     T v;
-    if (!h.load<T>(RS1 + IMM, v)) return;
+    if (!h.load<T>(RS1 + IMM, v)) return h.pc;   // trapped: h.pc is the handler
     WR(static_cast<i64>(v));
 }
-template <class T> inline void store(Hart& h, const Insn& i) {
-    if (!h.store<T>(RS1 + IMM, static_cast<T>(RS2))) return;
-    h.pc += i.len;
+template <class T, unsigned L> inline u64 store(Hart& h, const Insn& i, u64 pc) {
+    if (!h.store<T>(RS1 + IMM, static_cast<T>(RS2))) return h.pc;
+    return NEXT;
 }
 } // namespace
 
-void op_lui(Hart& h, const Insn& i) { WR(IMM); }
-void op_auipc(Hart& h, const Insn& i) { WR(h.pc + IMM); }
-void op_jal(Hart& h, const Insn& i) { jump(h, i, h.pc + IMM); }
-void op_jalr(Hart& h, const Insn& i) { jump(h, i, (RS1 + IMM) & ~1ull); }
-void op_beq(Hart& h, const Insn& i) { branch(h, i, RS1 == RS2); }
-void op_bne(Hart& h, const Insn& i) { branch(h, i, RS1 != RS2); }
-void op_blt(Hart& h, const Insn& i) { branch(h, i, static_cast<i64>(RS1) < static_cast<i64>(RS2)); }
-void op_bge(Hart& h, const Insn& i) { branch(h, i, static_cast<i64>(RS1) >= static_cast<i64>(RS2)); }
-void op_bltu(Hart& h, const Insn& i) { branch(h, i, RS1 < RS2); }
-void op_bgeu(Hart& h, const Insn& i) { branch(h, i, RS1 >= RS2); }
-void op_lb(Hart& h, const Insn& i) { load<int8_t>(h, i); }
-void op_lh(Hart& h, const Insn& i) { load<int16_t>(h, i); }
-void op_lw(Hart& h, const Insn& i) { load<int32_t>(h, i); }
-void op_ld(Hart& h, const Insn& i) { load<int64_t>(h, i); }
-void op_lbu(Hart& h, const Insn& i) { load<uint8_t>(h, i); }
-void op_lhu(Hart& h, const Insn& i) { load<uint16_t>(h, i); }
-void op_lwu(Hart& h, const Insn& i) { load<uint32_t>(h, i); }
-void op_sb(Hart& h, const Insn& i) { store<uint8_t>(h, i); }
-void op_sh(Hart& h, const Insn& i) { store<uint16_t>(h, i); }
-void op_sw(Hart& h, const Insn& i) { store<uint32_t>(h, i); }
-void op_sd(Hart& h, const Insn& i) { store<uint64_t>(h, i); }
-void op_addi(Hart& h, const Insn& i) { WR(RS1 + IMM); }
-void op_slti(Hart& h, const Insn& i) { WR(static_cast<i64>(RS1) < i.imm); }
-void op_sltiu(Hart& h, const Insn& i) { WR(RS1 < IMM); }
-void op_xori(Hart& h, const Insn& i) { WR(RS1 ^ IMM); }
-void op_ori(Hart& h, const Insn& i) { WR(RS1 | IMM); }
-void op_andi(Hart& h, const Insn& i) { WR(RS1 & IMM); }
-void op_slli(Hart& h, const Insn& i) { WR(RS1 << i.imm); }
-void op_srli(Hart& h, const Insn& i) { WR(RS1 >> i.imm); }
-void op_srai(Hart& h, const Insn& i) { WR(static_cast<i64>(RS1) >> i.imm); }
-void op_add(Hart& h, const Insn& i) { WR(RS1 + RS2); }
-void op_sub(Hart& h, const Insn& i) { WR(RS1 - RS2); }
-void op_sll(Hart& h, const Insn& i) { WR(RS1 << (RS2 & 63)); }
-void op_slt(Hart& h, const Insn& i) { WR(static_cast<i64>(RS1) < static_cast<i64>(RS2)); }
-void op_sltu(Hart& h, const Insn& i) { WR(RS1 < RS2); }
-void op_xor_(Hart& h, const Insn& i) { WR(RS1 ^ RS2); }
-void op_srl(Hart& h, const Insn& i) { WR(RS1 >> (RS2 & 63)); }
-void op_sra(Hart& h, const Insn& i) { WR(static_cast<i64>(RS1) >> (RS2 & 63)); }
-void op_or_(Hart& h, const Insn& i) { WR(RS1 | RS2); }
-void op_and_(Hart& h, const Insn& i) { WR(RS1 & RS2); }
-void op_addiw(Hart& h, const Insn& i) { WR(sx32(RS1 + IMM)); }
-void op_slliw(Hart& h, const Insn& i) { WR(sx32(RS1 << i.imm)); }
-void op_srliw(Hart& h, const Insn& i) { WR(sx32(static_cast<uint32_t>(RS1) >> i.imm)); }
-void op_sraiw(Hart& h, const Insn& i) { WR(static_cast<int32_t>(RS1) >> i.imm); }
-void op_addw(Hart& h, const Insn& i) { WR(sx32(RS1 + RS2)); }
-void op_subw(Hart& h, const Insn& i) { WR(sx32(RS1 - RS2)); }
-void op_sllw(Hart& h, const Insn& i) { WR(sx32(RS1 << (RS2 & 31))); }
-void op_srlw(Hart& h, const Insn& i) { WR(sx32(static_cast<uint32_t>(RS1) >> (RS2 & 31))); }
-void op_sraw(Hart& h, const Insn& i) { WR(static_cast<int32_t>(RS1) >> (RS2 & 31)); }
+RV_OP(lui) { WR(IMM); }
+RV_OP(auipc) { WR(pc + IMM); }
+RV_OP(jal) { return jump<L>(h, i, pc, pc + IMM); }
+RV_OP(jalr) { return jump<L>(h, i, pc, (RS1 + IMM) & ~1ull); }
+RV_OP(beq) { return branch<L>(i, pc, RS1 == RS2); }
+RV_OP(bne) { return branch<L>(i, pc, RS1 != RS2); }
+RV_OP(blt) { return branch<L>(i, pc, static_cast<i64>(RS1) < static_cast<i64>(RS2)); }
+RV_OP(bge) { return branch<L>(i, pc, static_cast<i64>(RS1) >= static_cast<i64>(RS2)); }
+RV_OP(bltu) { return branch<L>(i, pc, RS1 < RS2); }
+RV_OP(bgeu) { return branch<L>(i, pc, RS1 >= RS2); }
+RV_OP(lb) { return load<int8_t, L>(h, i, pc); }
+RV_OP(lh) { return load<int16_t, L>(h, i, pc); }
+RV_OP(lw) { return load<int32_t, L>(h, i, pc); }
+RV_OP(ld) { return load<int64_t, L>(h, i, pc); }
+RV_OP(lbu) { return load<uint8_t, L>(h, i, pc); }
+RV_OP(lhu) { return load<uint16_t, L>(h, i, pc); }
+RV_OP(lwu) { return load<uint32_t, L>(h, i, pc); }
+RV_OP(sb) { return store<uint8_t, L>(h, i, pc); }
+RV_OP(sh) { return store<uint16_t, L>(h, i, pc); }
+RV_OP(sw) { return store<uint32_t, L>(h, i, pc); }
+RV_OP(sd) { return store<uint64_t, L>(h, i, pc); }
+RV_OP(addi) { WR(RS1 + IMM); }
+RV_OP(slti) { WR(static_cast<i64>(RS1) < i.imm); }
+RV_OP(sltiu) { WR(RS1 < IMM); }
+RV_OP(xori) { WR(RS1 ^ IMM); }
+RV_OP(ori) { WR(RS1 | IMM); }
+RV_OP(andi) { WR(RS1 & IMM); }
+RV_OP(slli) { WR(RS1 << i.imm); }
+RV_OP(srli) { WR(RS1 >> i.imm); }
+RV_OP(srai) { WR(static_cast<i64>(RS1) >> i.imm); }
+RV_OP(add) { WR(RS1 + RS2); }
+RV_OP(sub) { WR(RS1 - RS2); }
+RV_OP(sll) { WR(RS1 << (RS2 & 63)); }
+RV_OP(slt) { WR(static_cast<i64>(RS1) < static_cast<i64>(RS2)); }
+RV_OP(sltu) { WR(RS1 < RS2); }
+RV_OP(xor_) { WR(RS1 ^ RS2); }
+RV_OP(srl) { WR(RS1 >> (RS2 & 63)); }
+RV_OP(sra) { WR(static_cast<i64>(RS1) >> (RS2 & 63)); }
+RV_OP(or_) { WR(RS1 | RS2); }
+RV_OP(and_) { WR(RS1 & RS2); }
+RV_OP(addiw) { WR(sx32(RS1 + IMM)); }
+RV_OP(slliw) { WR(sx32(RS1 << i.imm)); }
+RV_OP(srliw) { WR(sx32(static_cast<uint32_t>(RS1) >> i.imm)); }
+RV_OP(sraiw) { WR(static_cast<int32_t>(RS1) >> i.imm); }
+RV_OP(addw) { WR(sx32(RS1 + RS2)); }
+RV_OP(subw) { WR(sx32(RS1 - RS2)); }
+RV_OP(sllw) { WR(sx32(RS1 << (RS2 & 31))); }
+RV_OP(srlw) { WR(sx32(static_cast<uint32_t>(RS1) >> (RS2 & 31))); }
+RV_OP(sraw) { WR(static_cast<int32_t>(RS1) >> (RS2 & 31)); }
 
 // M
 namespace {
@@ -96,18 +96,22 @@ inline uint32_t divuw(uint32_t a, uint32_t b) { return b == 0 ? ~0u : a / b; }
 inline uint32_t remuw(uint32_t a, uint32_t b) { return b == 0 ? a : a % b; }
 } // namespace
 
-void op_mul(Hart& h, const Insn& i) { WR(RS1 * RS2); }
-void op_mulh(Hart& h, const Insn& i) { WR(static_cast<u64>((static_cast<i128>(static_cast<i64>(RS1)) * static_cast<i64>(RS2)) >> 64)); }
-void op_mulhsu(Hart& h, const Insn& i) { WR(static_cast<u64>((static_cast<i128>(static_cast<i64>(RS1)) * static_cast<i128>(RS2)) >> 64)); }
-void op_mulhu(Hart& h, const Insn& i) { WR(static_cast<u64>((static_cast<u128>(RS1) * RS2) >> 64)); }
-void op_div(Hart& h, const Insn& i) { WR(divs(static_cast<i64>(RS1), static_cast<i64>(RS2))); }
-void op_divu(Hart& h, const Insn& i) { WR(divu(RS1, RS2)); }
-void op_rem(Hart& h, const Insn& i) { WR(rems(static_cast<i64>(RS1), static_cast<i64>(RS2))); }
-void op_remu(Hart& h, const Insn& i) { WR(remu(RS1, RS2)); }
-void op_mulw(Hart& h, const Insn& i) { WR(sx32(RS1 * RS2)); }
-void op_divw(Hart& h, const Insn& i) { WR(divw(static_cast<int32_t>(RS1), static_cast<int32_t>(RS2))); }
-void op_divuw(Hart& h, const Insn& i) { WR(sx32(divuw(static_cast<uint32_t>(RS1), static_cast<uint32_t>(RS2)))); }
-void op_remw(Hart& h, const Insn& i) { WR(remw(static_cast<int32_t>(RS1), static_cast<int32_t>(RS2))); }
-void op_remuw(Hart& h, const Insn& i) { WR(sx32(remuw(static_cast<uint32_t>(RS1), static_cast<uint32_t>(RS2)))); }
+RV_OP(mul) { WR(RS1 * RS2); }
+RV_OP(mulh) { WR(static_cast<u64>((static_cast<i128>(static_cast<i64>(RS1)) * static_cast<i64>(RS2)) >> 64)); }
+RV_OP(mulhsu) { WR(static_cast<u64>((static_cast<i128>(static_cast<i64>(RS1)) * static_cast<i128>(RS2)) >> 64)); }
+RV_OP(mulhu) { WR(static_cast<u64>((static_cast<u128>(RS1) * RS2) >> 64)); }
+RV_OP(div) { WR(divs(static_cast<i64>(RS1), static_cast<i64>(RS2))); }
+RV_OP(divu) { WR(divu(RS1, RS2)); }
+RV_OP(rem) { WR(rems(static_cast<i64>(RS1), static_cast<i64>(RS2))); }
+RV_OP(remu) { WR(remu(RS1, RS2)); }
+RV_OP(mulw) { WR(sx32(RS1 * RS2)); }
+RV_OP(divw) { WR(divw(static_cast<int32_t>(RS1), static_cast<int32_t>(RS2))); }
+RV_OP(divuw) { WR(sx32(divuw(static_cast<uint32_t>(RS1), static_cast<uint32_t>(RS2)))); }
+RV_OP(remw) { WR(remw(static_cast<int32_t>(RS1), static_cast<int32_t>(RS2))); }
+RV_OP(remuw) { WR(sx32(remuw(static_cast<uint32_t>(RS1), static_cast<uint32_t>(RS2)))); }
+
+#define RV_INSN RV_INSTANTIATE
+#include "isa/riscv/insn_base.def"
+#undef RV_INSN
 
 } // namespace hvemu::rv

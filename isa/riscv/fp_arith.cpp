@@ -1,6 +1,8 @@
 // Soft-float add, subtract, multiply, divide, square root and fused
 // multiply-add. Each operation forms its result exactly (or exactly up to a
 // sticky bit below many guard bits) in integers and rounds once.
+#include <type_traits>
+
 #include "isa/riscv/fp_round.hpp"
 
 namespace hvemu::rv::fp {
@@ -42,22 +44,37 @@ template <class F> typename F::U add_any(typename F::U a, typename F::U b, uint8
     return add_finite<F>(a, b, rmode, flags);
 }
 
-// Integer square root of n, with the remainder's nonzeroness.
-template <class T> T isqrt(T n, bool& inexact) {
-    T root = 0;
-    T bit = T(1) << (sizeof(T) * 8 - 2);
-    while (bit > n) bit >>= 2;
+// floor(sqrt(v)), digit by digit.
+uint64_t isqrt64(uint64_t v) {
+    uint64_t root = 0;
+    uint64_t bit = uint64_t(1) << 62;
+    while (bit > v) bit >>= 2;
     while (bit != 0) {
-        if (n >= root + bit) {
-            n -= root + bit;
+        if (v >= root + bit) {
+            v -= root + bit;
             root = (root >> 1) + bit;
         } else {
             root >>= 1;
         }
         bit >>= 2;
     }
-    inexact = n != 0;
     return root;
+}
+
+// floor(sqrt(sig * 2^W)) for a significand sig of p+1 or p+2 bits
+// (W = 64 for double, 32 for single), and whether it is inexact. The
+// digit-by-digit root of sig * 2^kPre, scaled by 2^((W-kPre)/2), is below
+// the true root s by less than 2^28 (2^13 for single) while s >= 2^58
+// (2^27); one Newton step from below then gives floor(s) or floor(s) + 1
+// (its excess (s - y)^2 / 2y is under 1/4) and one compare settles which.
+template <class T, int kW> uint64_t sqrt_scaled(uint64_t sig, bool& inexact) {
+    constexpr int kPre = kW == 64 ? 8 : 6;                 // sig << kPre < 2^62
+    const T n = T(sig) << kW;
+    const uint64_t y0 = isqrt64(sig << kPre) << ((kW - kPre) / 2);
+    uint64_t y = uint64_t((y0 + n / y0) >> 1);
+    if (T(y) * y > n) --y;
+    inexact = T(y) * y != n;
+    return y;
 }
 
 } // namespace
@@ -133,13 +150,10 @@ template <class F> typename F::U sqrt(typename F::U a, uint8_t rmode, uint32_t& 
     // sqrt(sig * 2^W) has more than p + 2 bits; the root is never a tie,
     // and any remainder goes into a sticky bit below it.
     bool inexact;
-    if constexpr (F::kBits == 32) {
-        const uint64_t root = isqrt<uint64_t>(x.sig << 32, inexact);
-        return round_pack_exact<F>(false, (x.exp - 32) / 2 - 1, (root << 1) | inexact, rmode, flags);
-    } else {
-        const u128 root = isqrt<u128>(u128(x.sig) << 64, inexact);
-        return round_pack_exact<F>(false, (x.exp - 64) / 2 - 1, (root << 1) | inexact, rmode, flags);
-    }
+    constexpr int kW = F::kBits == 32 ? 32 : 64;
+    using Wide = std::conditional_t<F::kBits == 32, uint64_t, u128>;
+    const uint64_t root = sqrt_scaled<Wide, kW>(x.sig, inexact);
+    return round_pack_exact<F>(false, (x.exp - kW) / 2 - 1, (root << 1) | inexact, rmode, flags);
 }
 
 template <class F> typename F::U fma(typename F::U a, typename F::U b, typename F::U c, uint8_t rmode,

@@ -49,12 +49,12 @@ template <class F> inline void normalize(Unpacked<F>& u) {
     u.exp -= shift;
 }
 
-// Round and pack. sig has its leading one at bit 62 (or lower only for an
-// already-denormalized value, never here); value = sig / 2^62 * 2^(e+1-bias),
-// so e is the biased exponent minus one: the leading one, added into the
-// exponent field while packing, makes it right, and a carry out of rounding
-// moves to the next binade by itself. Tininess is detected after rounding,
-// underflow is signalled only when the tiny result is also inexact.
+// Round and pack. sig has its leading one at bit 62 and
+// value = sig / 2^62 * 2^(e+1-bias): e is the biased exponent minus one, so
+// the leading one, added into the exponent field while packing, makes it
+// right, and a carry out of rounding moves to the next binade by itself.
+// Tininess is detected after rounding; underflow is signalled only when the
+// tiny result is also inexact.
 template <class F> inline typename F::U round_pack(bool sign, int e, uint64_t sig, uint8_t rmode,
                                                    uint32_t& flags) {
     using U = typename F::U;

@@ -190,10 +190,10 @@ bool Hart::fetch_page() {
     return true;
 }
 
-void op_decode_slot(Hart& h, const Insn& i) {
+uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc) {
     Insn& slot = const_cast<Insn&>(i);
     // Find the page this slot belongs to: slots are laid out in order.
-    const unsigned off = static_cast<unsigned>(h.pc & 0xfff);
+    const unsigned off = static_cast<unsigned>(pc & 0xfff);
     auto* page = reinterpret_cast<DecodedPage*>(reinterpret_cast<uint8_t*>(&slot - off / 2) -
                                                 offsetof(DecodedPage, slots));
     uint16_t lo;
@@ -212,31 +212,26 @@ void op_decode_slot(Hart& h, const Insn& i) {
         slot = decode(lo);
     }
     h.cur = &slot;
-    slot.fn(h, slot);
+    return slot.fn(h, slot, pc);
 }
 
 // A 32-bit instruction whose upper half lies on the next virtual page: fetch
 // the second half through translation on every execution (the other page
 // can change without this one being written).
-void op_cross_page(Hart& h, const Insn& i) {
-    const uint64_t va2 = h.pc + 2;
+uint64_t op_cross_page(Hart& h, const Insn& i, uint64_t pc) {
+    const uint64_t va2 = pc + 2;
     Translation t = h.translate(va2, Access::Exec, h.priv, h.virt);
-    if (!t.ok()) {
-        h.raise_translation_fault(t, va2, Access::Exec);
-        return;
-    }
+    if (!t.ok()) return h.raise_translation_fault(t, va2, Access::Exec);
     uint64_t hi;
-    if (!h.mem().is_ram(t.paddr, 2) || !h.mem().read(t.paddr, 2, hi)) {
-        h.raise(cause::INSN_ACCESS, va2);
-        return;
-    }
+    if (!h.mem().is_ram(t.paddr, 2) || !h.mem().read(t.paddr, 2, hi)) return h.raise(cause::INSN_ACCESS, va2);
     const Insn full = decode(static_cast<uint32_t>(hi << 16 | (i.raw & 0xffff)));
     h.cur = &full;
-    full.fn(h, full);
+    const uint64_t next = full.fn(h, full, pc);
     h.cur = &i;
+    return next;
 }
 
-void op_illegal(Hart& h, const Insn&) { h.raise_illegal(); }
+uint64_t op_illegal(Hart& h, const Insn&, uint64_t) { return h.raise_illegal(); }
 
 // ---- the run loop -----------------------------------------------------------
 
@@ -258,24 +253,38 @@ StopReason Hart::run(uint64_t max_insns) {
             if ((mip() & csr.mie) == 0) return StopReason::Wfi;
             wfi_ = false;
         }
+        block_end_ = false;
         check_interrupts();
         if (trapped_) return StopReason::Trap;
         const uint64_t deadline = next_timer_deadline();
-        limit_ = deadline > end - icount_ ? end : icount_ + deadline;
-        fetch_vbase_ = 1;
-        // The hot loop: one compare for the fetch page, one indirect call.
-        while (icount_ < limit_) {
-            if (HV_UNLIKELY((pc & ~0xfffull) != fetch_vbase_)) {
-                if (!fetch_page()) {
-                    ++icount_;
+        const uint64_t budget = std::min(end - icount_, deadline);
+        block_end_ = false;
+        // The hot loop: pc and the count live in registers; per instruction
+        // one page compare, one flag test and one indirect call.
+        uint64_t p = pc, n = 0, vbase = 1;
+        Insn* slots = nullptr;
+        while (n < budget && !block_end_) {
+            if (HV_UNLIKELY((p & ~0xfffull) != vbase)) {
+                pc = p;
+                in_block_ = n;
+                if (!fetch_page()) {   // the fetch trapped: pc is the trap vector
+                    p = pc;
+                    ++n;
                     continue;
                 }
+                vbase = fetch_vbase_;
+                slots = fetch_slots_;
             }
-            const Insn* i = &fetch_slots_[(pc & 0xfff) >> 1];
+            const Insn* i = &slots[(p & 0xfff) >> 1];
+            pc = p;
             cur = i;
-            i->fn(*this, *i);
-            ++icount_;
+            in_block_ = n;
+            p = i->fn(*this, *i, p);
+            ++n;
         }
+        pc = p;
+        icount_ += n;
+        in_block_ = 0;
         retired_pages_.clear();
         if (trapped_) return StopReason::Trap;
         if (stop_requested_) return StopReason::Requested;

@@ -119,15 +119,17 @@ public:
     // Execute at most max_insns instructions (interrupts are checked
     // first). Returns why it stopped.
     StopReason run(uint64_t max_insns);
-    void request_stop() { stop_requested_ = true; limit_ = 0; }
+    void request_stop() { stop_requested_ = true; block_end_ = true; }
     bool waiting_for_interrupt() const { return wfi_; }
     void enter_wfi() { wfi_ = true; end_block(); }
     void reset();
 
     // ---- Counters and time (Zicntr, Sstc)
-    uint64_t icount() const { return icount_; }           // instructions attempted
-    uint64_t instret() const { return icount_ - traps_; }  // retired
-    uint64_t cycles() const { return icount_ + extra_cycles_; }
+    // Inside a block the loop keeps its count in a register and publishes
+    // it in in_block_ before each instruction.
+    uint64_t icount() const { return icount_ + in_block_; }  // instructions attempted
+    uint64_t instret() const { return icount() - traps_; }   // retired
+    uint64_t cycles() const { return icount() + extra_cycles_; }
     uint64_t time() const { return cycles() / cfg_.clock.cycles_per_tick() + time_offset_; }
     void set_time(uint64_t t);                             // mtime write
     void add_cycles(uint64_t c) { extra_cycles_ += c; }
@@ -183,17 +185,18 @@ public:
     // trap routing and entry (or stops, hosted). tval2 = GPA>>2, tinst = the
     // transformed instruction or pseudo-instruction, gva = tval holds a
     // guest virtual address.
-    void raise(uint64_t cause, uint64_t tval = 0, uint64_t tval2 = 0, uint64_t tinst = 0, bool gva = false);
-    void raise_illegal();                                   // tval = the instruction bits
-    void raise_virtual();                                   // virtual instruction exception
-    void raise_translation_fault(const Translation& t, uint64_t va, Access acc, bool hlv_access = false);
+    // Returns the pc after the trap (what a handler returns).
+    uint64_t raise(uint64_t cause, uint64_t tval = 0, uint64_t tval2 = 0, uint64_t tinst = 0, bool gva = false);
+    uint64_t raise_illegal();                               // tval = the instruction bits
+    uint64_t raise_virtual();                               // virtual instruction exception
+    uint64_t raise_translation_fault(const Translation& t, uint64_t va, Access acc, bool hlv_access = false);
 
     // The instruction being executed (valid inside a handler).
     const Insn* cur = nullptr;
 
     // Mark the end of a "block": interrupts, context and the fetch page are
     // re-evaluated before the next instruction.
-    void end_block() { limit_ = 0; }
+    void end_block() { block_end_ = true; }
     // Recompute translation contexts after priv/V/status/atp changes.
     void update_context();
     void flush_tlb();                                      // everything
@@ -235,13 +238,13 @@ private:
     void drop_decoded(uint64_t ppage);
     void check_interrupts();
     uint64_t next_timer_deadline() const;                  // cycles from now to the next timer event
-    friend void op_cross_page(Hart&, const Insn&);
 
     isa::PhysMem& mem_;
     HartConfig cfg_;
     uint64_t icount_ = 0, traps_ = 0, extra_cycles_ = 0;
     int64_t time_offset_ = 0;
-    uint64_t limit_ = 0;
+    uint64_t in_block_ = 0;
+    bool block_end_ = false;
     bool stop_requested_ = false;
     bool trapped_ = false;      // hosted: a trap to HS/M was taken in this run
     bool wfi_ = false;
@@ -279,16 +282,32 @@ template <class T> inline bool Hart::store(uint64_t va, T val) {
     return store_slow(va, sizeof(T), static_cast<uint64_t>(val));
 }
 
-// Handlers are declared from the instruction tables.
-#define RV_INSN(id, ...) void op_##id(Hart&, const Insn&);
+// Handlers are declared from the instruction tables. Each is a template on
+// the instruction length L (2 or 4), so the fall-through address `pc + L`
+// is a constant add, not a load:
+//     RV_OP(add) { h.x[i.rd] = h.x[i.rs1] + h.x[i.rs2]; return NEXT; }
+// A handler that traps returns what raise() returns (the new pc). The F/D
+// handlers (insn_fd.def) still use the older form `void op(Hart&, const
+// Insn&)` that advances h.pc itself; fp_handler adapts them.
+#define RV_OP(id) template <unsigned L> uint64_t op_##id(Hart& h, const Insn& i, uint64_t pc)
+#define NEXT (pc + L)
+#define RV_INSN(id, ...) template <unsigned L> uint64_t op_##id(Hart&, const Insn&, uint64_t);
 #define RVC_INSN(id, ...)
 #include "isa/riscv/insn_base.def"
+#include "isa/riscv/insn_system.def"
 #include "isa/riscv/insn_amo.def"
+#undef RV_INSN
+#define RV_INSN(id, ...) void op_##id(Hart&, const Insn&);
 #include "isa/riscv/insn_fd.def"
 #undef RV_INSN
 #undef RVC_INSN
-void op_illegal(Hart&, const Insn&);
-void op_decode_slot(Hart&, const Insn&);   // lazily decodes the slot, then runs it
-void op_cross_page(Hart&, const Insn&);    // a 32-bit instruction straddling a page
+// Explicit instantiation of a file's handlers for both lengths: each exec
+// file ends with RV_INSN defined as RV_INSTANTIATE and its .def included.
+#define RV_INSTANTIATE(id, ...)                                            \
+    template uint64_t op_##id<2>(Hart&, const Insn&, uint64_t);           \
+    template uint64_t op_##id<4>(Hart&, const Insn&, uint64_t);
+uint64_t op_illegal(Hart&, const Insn&, uint64_t pc);
+uint64_t op_decode_slot(Hart&, const Insn&, uint64_t pc);   // lazily decodes the slot, then runs it
+uint64_t op_cross_page(Hart&, const Insn&, uint64_t pc);    // a 32-bit instruction straddling a page
 
 } // namespace hvemu::rv

@@ -8,7 +8,10 @@ namespace hvemu::rv {
 
 class Hart;
 struct Insn;
-using Handler = void (*)(Hart&, const Insn&);
+// A handler executes one instruction at `pc` and returns the address of
+// the next one. Keeping pc in a register, not in the hart, is what makes
+// the interpreter loop fast.
+using Handler = uint64_t (*)(Hart&, const Insn&, uint64_t pc);
 
 // Operand layout of an encoding: how the decoder extracts fields and how
 // the disassembler prints them.
@@ -77,6 +80,9 @@ constexpr uint8_t kSinkReg = 32;
 // The instruction table, in definition order (insn_*.def).
 const InsnDesc* insn_table();
 unsigned insn_table_size();
+// The 32-bit instruction a table entry executes as: itself, or for a
+// compressed entry the base instruction it expands to.
+uint16_t insn_base(uint16_t id);
 
 // Decode one encoding (a 16-bit parcel when raw & 3 != 3). Unknown or
 // reserved encodings decode to the illegal-instruction handler with

@@ -323,8 +323,9 @@ bool Hart::hsv(uint64_t gva, unsigned width, uint64_t value, Translation& t) {
     return false;
 }
 
-void Hart::raise_translation_fault(const Translation& t, uint64_t va, Access acc, bool hlv_access) {
+uint64_t Hart::raise_translation_fault(const Translation& t, uint64_t va, Access acc, bool hlv_access) {
     raise_fault(*this, {t, va, 0}, acc, hlv_access);
+    return pc;
 }
 
 // ---- the TLB --------------------------------------------------------------

@@ -127,17 +127,18 @@ void Hart::take_trap(uint64_t cause_v, uint64_t tval, uint64_t tval2, uint64_t t
     }
     if (cfg_.hosted && !to_vs) {
         trapped_ = true;
-        limit_ = 0;
+        block_end_ = true;
     }
 }
 
-void Hart::raise(uint64_t cause_v, uint64_t tval, uint64_t tval2, uint64_t tinst, bool gva) {
+uint64_t Hart::raise(uint64_t cause_v, uint64_t tval, uint64_t tval2, uint64_t tinst, bool gva) {
     ++traps_;
     take_trap(cause_v, tval, tval2, tinst, gva);
+    return pc;
 }
 
-void Hart::raise_illegal() { raise(cause::ILLEGAL_INSN, cur ? cur->raw : 0); }
-void Hart::raise_virtual() { raise(cause::VIRTUAL_INSN, cur ? cur->raw : 0); }
+uint64_t Hart::raise_illegal() { return raise(cause::ILLEGAL_INSN, cur ? cur->raw : 0); }
+uint64_t Hart::raise_virtual() { return raise(cause::VIRTUAL_INSN, cur ? cur->raw : 0); }
 
 // ---- xRET -----------------------------------------------------------------
 

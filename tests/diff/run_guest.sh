@@ -5,10 +5,10 @@
 # written from the specification (for behaviour where QEMU 7.2 is wrong).
 #
 # usage: run_guest.sh --hvemu PATH --elf ELF --work DIR
-#                     (--qemu PATH | --expected FILE) [--timeout SECONDS]
+#                     (--qemu PATH | --expected FILE) [--smp N] [--timeout SECONDS]
 set -euo pipefail
 
-hvemu="" qemu="" elf="" expected="" work="" timeout_s=120
+hvemu="" qemu="" elf="" expected="" work="" timeout_s=120 smp=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --hvemu) hvemu="$2"; shift 2 ;;
@@ -17,11 +17,12 @@ while [[ $# -gt 0 ]]; do
         --expected) expected="$2"; shift 2 ;;
         --work) work="$2"; shift 2 ;;
         --timeout) timeout_s="$2"; shift 2 ;;
+        --smp) smp="$2"; shift 2 ;;
         *) echo "run_guest.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
 if [[ -z "$hvemu" || -z "$elf" || -z "$work" || ( -z "$qemu" && -z "$expected" ) ]]; then
-    echo "usage: run_guest.sh --hvemu PATH --elf ELF --work DIR (--qemu PATH | --expected FILE) [--timeout S]" >&2
+    echo "usage: run_guest.sh --hvemu PATH --elf ELF --work DIR (--qemu PATH | --expected FILE) [--smp N] [--timeout S]" >&2
     exit 2
 fi
 [[ -f "$elf" ]] || { echo "FAIL: guest $elf was not built (build the 'guests' target)"; exit 1; }
@@ -49,7 +50,7 @@ if [[ -n "$qemu" ]]; then
         exit 1
     fi
     ref_out="$work/$name.qemu.out"
-    ref_rc=$(run_captured "$ref_out" "$qemu" -machine virt -cpu rv64,h=true -bios none \
+    ref_rc=$(run_captured "$ref_out" "$qemu" -machine virt -cpu rv64,h=true -smp "$smp" -bios none \
              -kernel "$elf" -nographic -monitor none)
     if [[ "$ref_rc" == 124 || "$ref_rc" == 137 ]]; then
         echo "FAIL: QEMU timed out after ${timeout_s}s on $name (the guest hangs on the reference)"
@@ -69,7 +70,7 @@ else
     ref_label="expected ($(basename "$expected"))"
 fi
 
-hv_rc=$(run_captured "$hv_out" "$hvemu" run --machine riscv64-virt --bios none --kernel "$elf")
+hv_rc=$(run_captured "$hv_out" "$hvemu" run --machine riscv64-virt --smp "$smp" --bios none --kernel "$elf")
 status=0
 if [[ "$hv_rc" == 124 || "$hv_rc" == 137 ]]; then
     echo "FAIL: hvemu timed out after ${timeout_s}s on $name"

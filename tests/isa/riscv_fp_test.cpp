@@ -16,6 +16,7 @@
 
 #include "isa/riscv/fp_soft.hpp"
 #include "isa/riscv/insn.hpp"
+#include "tests/isa/rv_test_util.hpp"
 
 using namespace hvemu::rv;
 using fp::F32;
@@ -709,4 +710,154 @@ TEST_CASE("fp: the F and D table has one well-formed line per encoding", "[fp]")
             }
         CHECK(hits == 1);
     }
+}
+
+// ---- through the hart (exec_fp.cpp) ---------------------------------------
+
+namespace {
+
+using namespace hvemu::rv::test;
+constexpr uint32_t OP_FP = 0x53, LOAD_FP = 0x07, STORE_FP = 0x27;
+constexpr uint32_t MADD = 0x43, MSUB = 0x47, NMSUB = 0x4b, NMADD = 0x4f;
+constexpr unsigned S = 0, D = 1;           // the fmt field
+constexpr uint8_t kReservedRm = 5;
+
+uint32_t fp_op(unsigned f5, unsigned fmt, unsigned rm_, unsigned rd, unsigned rs1, unsigned rs2) {
+    return enc_r(OP_FP, rm_, f5 << 2 | fmt, rd, rs1, rs2);
+}
+uint32_t fp_r4(uint32_t opc, unsigned fmt, unsigned rd, unsigned rs1, unsigned rs2, unsigned rs3) {
+    return rs3 << 27 | fmt << 25 | rs2 << 20 | rs1 << 15 | rm::DYN << 12 | rd << 7 | opc;
+}
+
+// A hart with the FP unit on (mstatus.FS = Initial) that runs one
+// instruction; retired() says it did not trap.
+struct FpHart : RvMachine {
+    explicit FpHart(bool fs_on = true) {
+        if (fs_on) h().csr.mstatus |= mstatus::FS_INITIAL << mstatus::FS_SHIFT;
+    }
+    FpHart& run(uint32_t insn) {
+        program({insn});
+        step(1);
+        return *this;
+    }
+    bool retired() { return h().pc == kRamBase + 4; }
+    bool illegal() { return h().pc == kTrapVec && h().csr.mcause == cause::ILLEGAL_INSN; }
+    uint64_t fs() { return (h().csr.mstatus & mstatus::FS) >> mstatus::FS_SHIFT; }
+};
+
+} // namespace
+
+TEST_CASE("hart: F/D instructions are illegal while mstatus.FS is Off", "[fp][exec]") {
+    for (uint32_t insn : {fp_op(0, S, rm::RNE, 1, 2, 3), enc_i(LOAD_FP, 3, 1, 0, 0), enc_s(STORE_FP, 2, 0, 1, 0),
+                          fp_op(0x1c, S, 0, 10, 1, 0), fp_op(0x1e, D, 0, 1, 10, 0), fp_r4(MADD, D, 1, 2, 3, 4)}) {
+        FpHart m(false);
+        m.h().f[1] = 0x1234;
+        m.h().x[10] = 0x5678;
+        INFO(std::hex << insn);
+        CHECK(m.run(insn).illegal());
+        CHECK(m.h().csr.mtval == insn);
+        CHECK((m.h().f[1] == 0x1234 && m.h().x[10] == 0x5678));
+    }
+}
+
+TEST_CASE("hart: the rounding mode is rm, or frm for DYN; reserved values are illegal", "[fp][exec]") {
+    auto add = [](uint8_t rm_field, uint32_t frm) {       // 1 + 2^-24 in single precision
+        auto m = std::make_unique<FpHart>();
+        m->h().f[2] = fp::box32(kOne32);
+        m->h().f[3] = fp::box32(0x33800000);
+        m->h().csr.frm = frm;
+        m->run(fp_op(0, S, rm_field, 1, 2, 3));
+        return m;
+    };
+    CHECK(add(rm::RNE, rm::RUP)->h().f[1] == fp::box32(kOne32));
+    CHECK(add(rm::RUP, rm::RNE)->h().f[1] == fp::box32(0x3f800001));
+    CHECK(add(rm::DYN, rm::RUP)->h().f[1] == fp::box32(0x3f800001));
+    CHECK(add(rm::DYN, rm::RMM)->h().f[1] == fp::box32(0x3f800001));
+    CHECK(add(rm::DYN, rm::RTZ)->h().f[1] == fp::box32(kOne32));
+    CHECK(add(kReservedRm, rm::RNE)->illegal());
+    CHECK(add(6, rm::RNE)->illegal());
+    CHECK(add(rm::DYN, 5)->illegal());
+    CHECK(add(rm::DYN, 7)->illegal());
+    FpHart widen;                                         // exact, but the rm field is still checked
+    CHECK(widen.run(fp_op(0x08, D, kReservedRm, 1, 2, 0)).illegal());
+}
+
+TEST_CASE("hart: flags accrue in fflags and FS becomes Dirty", "[fp][exec]") {
+    FpHart m;
+    m.h().f[2] = kOne64;
+    m.h().f[3] = 0;
+    m.h().f[4] = kQNaN64;
+    m.h().csr.fflags = NX;
+    m.run(fp_op(0x03, D, rm::RNE, 1, 2, 3));              // fdiv.d 1 / 0
+    REQUIRE(m.retired());
+    CHECK(m.h().f[1] == kInf64);
+    CHECK(m.h().csr.fflags == (NX | DZ));
+    CHECK(m.fs() == mstatus::FS_DIRTY);
+    CHECK((m.h().csr.mstatus & mstatus::SD) != 0);
+    FpHart q;                                             // feq on a quiet NaN: no flags, x rd only
+    q.h().f[4] = kQNaN64;
+    q.h().x[10] = 7;
+    CHECK(q.run(fp_op(0x14, D, 2, 10, 4, 4)).retired());
+    CHECK((q.h().x[10] == 0 && q.h().csr.fflags == 0 && q.fs() == mstatus::FS_INITIAL));
+    FpHart l;                                             // flt signals
+    l.h().f[4] = kQNaN64;
+    CHECK(l.run(fp_op(0x14, D, 1, 10, 4, 4)).retired());
+    CHECK((l.h().csr.fflags == NV && l.fs() == mstatus::FS_DIRTY));
+}
+
+TEST_CASE("hart: single-precision values are NaN-boxed in the f registers", "[fp][exec]") {
+    FpHart ld;
+    ld.put64(kData, 0x123456783f800000);
+    ld.h().x[10] = kData;
+    CHECK(ld.run(enc_i(LOAD_FP, 2, 1, 10, 0)).h().f[1] == 0xffffffff3f800000);   // flw boxes
+    FpHart st;
+    st.h().x[10] = kData;
+    st.h().f[1] = 0x00000000c0000000;                                            // fsw: raw low half
+    st.put64(kData, ~uint64_t(0));
+    CHECK(st.run(enc_s(STORE_FP, 2, 10, 1, 0)).get64(kData) == 0xffffffffc0000000);
+    FpHart mvx;                                                                  // fmv.x.w sign-extends
+    mvx.h().f[1] = 0x00000000bf800000;                                           // raw, even unboxed
+    CHECK(mvx.run(fp_op(0x1c, S, 0, 10, 1, 0)).h().x[10] == 0xffffffffbf800000);
+    FpHart mvf;                                                                  // fmv.w.x boxes
+    mvf.h().x[10] = 0x123456783f800000;
+    CHECK(mvf.run(fp_op(0x1e, S, 0, 1, 10, 0)).h().f[1] == 0xffffffff3f800000);
+    FpHart add;                                                                  // unboxed input: NaN
+    add.h().f[2] = 0x000000003f800000;
+    add.h().f[3] = fp::box32(kOne32);
+    CHECK(add.run(fp_op(0, S, rm::RNE, 1, 2, 3)).h().f[1] == fp::box32(kCNaN32));
+    CHECK(add.h().csr.fflags == 0);
+    FpHart cls;
+    cls.h().f[2] = 0xfffffffe3f800000;
+    CHECK(cls.run(fp_op(0x1c, S, 1, 10, 2, 0)).h().x[10] == 1u << 9);            // fclass.s: qNaN
+}
+
+TEST_CASE("hart: fmadd, fmsub, fnmsub, fnmadd signs", "[fp][exec]") {
+    const std::pair<uint32_t, double> cases[] = {{MADD, 7.0}, {MSUB, 5.0}, {NMSUB, -5.0}, {NMADD, -7.0}};
+    for (const auto& [opc, want] : cases) {
+        FpHart d;                                         // 2 * 3 (+/-) 1
+        d.h().f[2] = bits(2.0), d.h().f[3] = bits(3.0), d.h().f[4] = bits(1.0);
+        CHECK(d.run(fp_r4(opc, D, 1, 2, 3, 4)).h().f[1] == bits(want));
+        FpHart s;
+        s.h().f[2] = fp::box32(bits(2.0f)), s.h().f[3] = fp::box32(bits(3.0f)), s.h().f[4] = fp::box32(kOne32);
+        CHECK(s.run(fp_r4(opc, S, 1, 2, 3, 4)).h().f[1] == fp::box32(bits(float(want))));
+    }
+}
+
+TEST_CASE("hart: integer conversions use the source width and sign-extend W results", "[fp][exec]") {
+    FpHart wu;                                            // fcvt.wu.d 3e9
+    wu.h().f[1] = bits(3e9);
+    CHECK(wu.run(fp_op(0x18, D, rm::RTZ, 10, 1, 1)).h().x[10] == 0xffffffffb2d05e00);
+    FpHart x0;                                            // rd = x0 stays zero
+    x0.h().f[1] = bits(5.0);
+    CHECK(x0.run(fp_op(0x18, D, rm::RTZ, 0, 1, 0)).retired());
+    CHECK(x0.h().x[0] == 0);
+    FpHart dwu;                                           // fcvt.d.wu reads the low 32 bits only
+    dwu.h().x[10] = ~uint64_t(0);
+    CHECK(dwu.run(fp_op(0x1a, D, rm::RNE, 1, 10, 1)).h().f[1] == bits(4294967295.0));
+    FpHart sw;                                            // fcvt.s.w: signed low word
+    sw.h().x[10] = 0x00000001fffffffb;
+    CHECK(sw.run(fp_op(0x1a, S, rm::RNE, 1, 10, 0)).h().f[1] == fp::box32(bits(-5.0f)));
+    FpHart sd;                                            // fcvt.s.d boxes the result
+    sd.h().f[2] = bits(0.1);
+    CHECK(sd.run(fp_op(0x08, S, rm::RNE, 1, 2, 1)).h().f[1] == fp::box32(bits(0.1f)));
 }
