@@ -59,6 +59,7 @@ int run_command(const std::vector<std::string>& args) {
     cfg.ram_size = o.ram_size;
     cfg.num_harts = o.smp;
     cfg.max_insns = o.max_insns;
+    cfg.quantum = o.quantum;
     cfg.bootargs = o.append;
     cfg.console_input = o.console_input;
     RiscvVirt machine(cfg);

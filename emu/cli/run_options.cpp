@@ -29,6 +29,8 @@ po::options_description run_description() {
         ("smp", po::value<std::string>()->value_name("N"), "number of harts (default 1)")
         ("max-insns", po::value<std::string>()->value_name("N"),
          "stop after N instructions (all harts together); exit status 124")
+        ("quantum", po::value<std::string>()->value_name("N"),
+         "instructions each hart runs per round of the deterministic interleaving (default 1000)")
         ("append", po::value<std::string>()->value_name("ARGS"), "kernel command line (/chosen/bootargs)")
         ("console-input", po::value<std::string>()->value_name("MODE"),
          "feed stdin to the UART: auto (when stdin is not a terminal), on, off")
@@ -145,6 +147,10 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
     if (vm.count("max-insns")) {
         o.max_insns = parse_count(vm["max-insns"].as<std::string>(), "--max-insns");
         if (o.max_insns == 0) throw UsageError("--max-insns must be at least 1");
+    }
+    if (vm.count("quantum")) {
+        o.quantum = parse_count(vm["quantum"].as<std::string>(), "--quantum");
+        if (o.quantum == 0 || o.quantum > 100'000'000) throw UsageError("--quantum must be between 1 and 100000000");
     }
     if (vm.count("append")) o.append = vm["append"].as<std::string>();
     if (vm.count("console-input")) {

@@ -23,6 +23,7 @@ struct RunOptions {
     uint64_t ram_size = uint64_t{128} << 20;
     unsigned smp = 1;
     uint64_t max_insns = 0;    // 0: no limit
+    uint64_t quantum = 1000;   // instructions per hart per scheduling round
     std::string append;
     bool stats = false;
     std::string dump_dtb;      // write the device tree here and exit (QEMU: dumpdtb=)

@@ -250,6 +250,9 @@ RunResult RiscvVirt::run() {
                 if (max) budget = std::min(budget, max - executed_);
                 const uint64_t before = h.icount();
                 const rv::StopReason why = h.run(budget);
+                // Another hart runs next: a reservation must not survive
+                // its stores (an allowed spurious SC failure).
+                if (num_harts() > 1) h.clear_reservation();
                 const uint64_t ran = h.icount() - before;
                 executed_ += ran;
                 any_ran |= ran != 0;

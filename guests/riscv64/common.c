@@ -2,7 +2,6 @@
 #include "common.h"
 
 volatile struct trap_rec trap_m, trap_s, trap_vs;
-volatile int catch_abandon;
 void (*irq_hook_m)(unsigned long cause);
 void (*irq_hook_s)(unsigned long cause);
 void (*irq_hook_vs)(unsigned long cause);
@@ -34,7 +33,6 @@ void catch_m(struct rt_frame *f) {
         trap_m.tinst = csr_read(mtinst);
         trap_m.status = csr_read(mstatus);
     }
-    if (catch_abandon) rt_resume(~0ul);
     // Every program keeps its code identity-mapped, so the faulting
     // instruction can be read at its virtual address from M.
     csr_write(mepc, next_pc(f, cause, epc));

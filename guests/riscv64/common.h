@@ -11,9 +11,7 @@ struct trap_rec {
 
 // Filled by catch_m / catch_s / catch_vs.
 extern volatile struct trap_rec trap_m, trap_s, trap_vs;
-// When set, catch_m abandons the code running below M after recording an
-// exception: rt_enter returns ~0 (for traps that cannot be stepped over).
-extern volatile int catch_abandon;
+
 // Called for interrupts (the handler must clear the source); may be NULL.
 extern void (*irq_hook_m)(unsigned long cause);
 extern void (*irq_hook_s)(unsigned long cause);

@@ -227,6 +227,7 @@ static void test_vs_faults(const char *to) {
     run_show("VS ld GPA beyond G reach", RT_MODE_VS, g_ld, GVA(V_TOOWIDE) + 0x60);
     run_show("VS fetch G-noexec", RT_MODE_VS, g_fetch, GVA(V_GNOX));
     run_show("VS fetch G-exec", RT_MODE_VS, g_fetch, GVA(V_GX));
+    run_show("VS fetch straddling G-unmapped", RT_MODE_VS, g_fetch, GVA(V_XEND) + 4092);
     run_show("VS ld during VS walk", RT_MODE_VS, g_ld, GVA_WALK + 0x10);
     // A fetch or store whose VS-stage walk faults is an instruction or store
     // guest-page fault; QEMU 7.2 reports a load guest-page fault.

@@ -33,6 +33,8 @@ enum {
     V_VSXONLY,   // VS: execute-only -> g4
     V_VSU,       // VS: U page -> g0
     V_GXONLY,    // -> GPA g6 (G: execute-only), holds code
+    V_XEND,      // -> GPA g7 (G: RWX), code whose last instruction runs into...
+    V_AFTER,     // -> GPA g8 (G: unmapped)
     V_COUNT
 };
 #define GVA(p) (GVA_WIN + (unsigned long)(p) * 4096)
@@ -50,8 +52,8 @@ enum {
 // Guest virtual gigabyte whose VS-level table lives at GPA_WALK_HOLE.
 #define GVA_WALK 0xc0000000ul
 
-// Host pages behind g0, g1, g3, g4, and a spare for remapping g0.
-extern unsigned long host_g0, host_g1, host_g3, host_g4, host_spare;
+// Host pages behind g0, g1, g3, g4, g7, and a spare for remapping g0.
+extern unsigned long host_g0, host_g1, host_g3, host_g4, host_g7, host_spare;
 extern unsigned long g_root, vs_root, vs_root_u;
 
 void hyp_build_tables(void);

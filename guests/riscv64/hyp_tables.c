@@ -3,7 +3,7 @@
 // (Sv39/Sv48) tables in guest memory (identity GPA = HPA) for VS and VU.
 #include "hyp.h"
 
-unsigned long host_g0, host_g1, host_g3, host_g4, host_spare;
+unsigned long host_g0, host_g1, host_g3, host_g4, host_g7, host_spare;
 unsigned long g_root, vs_root, vs_root_u;
 
 static char *pool;
@@ -70,6 +70,8 @@ static void build_vs(unsigned long root, unsigned long ram_flags) {
     vs_map_in(root, V_VSXONLY, GPA(4), PTE_X | PTE_A | u);
     vs_map_in(root, V_VSU, GPA(0), PTE_R | PTE_W | PTE_AD | PTE_U);
     vs_map_in(root, V_GXONLY, GPA(6), PTE_R | PTE_W | PTE_X | PTE_AD | u);
+    vs_map_in(root, V_XEND, GPA(7), PTE_R | PTE_W | PTE_X | PTE_AD | u);
+    vs_map_in(root, V_AFTER, GPA(8), PTE_R | PTE_W | PTE_X | PTE_AD | u);
     // The gigabyte at GVA_WALK: its next-level table is at a GPA the G stage
     // does not map, so every access faults during the VS-stage walk.
     *slot(root, 0, GVA_WALK, 2) = pa_to_pte(GPA_WALK_HOLE, PTE_V);
@@ -81,11 +83,15 @@ void hyp_build_tables(void) {
     host_g3 = alloc_page();
     host_g4 = alloc_page();
     host_spare = alloc_page();
+    host_g7 = alloc_page();
     ((volatile uint64_t *)host_g0)[0] = 0x0000000000000a11ul;
     ((volatile uint64_t *)host_g1)[0] = 0x0000000000000b22ul;
     ((volatile uint64_t *)host_spare)[0] = 0x0000000000000c33ul;
     put_code(host_g3, 3);
     put_code(host_g4, 4);
+    // c.nop, then the first half of a 32-bit addi that runs into g8.
+    ((volatile uint16_t *)host_g7)[2046] = 0x0001;
+    ((volatile uint16_t *)host_g7)[2047] = 0x0513;
 
     // G stage: the root of an x4 mode is 16 KiB, 16 KiB aligned. G-stage
     // leaves need U (all G-stage accesses are user-level).
@@ -100,6 +106,7 @@ void hyp_build_tables(void) {
     g_map_page(3, host_g3, PTE_R | PTE_W | gu);
     g_map_page(4, host_g4, PTE_R | PTE_W | PTE_X | gu);
     g_map_page(6, host_g4, PTE_X | gu);
+    g_map_page(7, host_g7, PTE_R | PTE_W | PTE_X | gu);
 
     vs_root = alloc_page();
     build_vs(vs_root, 0);

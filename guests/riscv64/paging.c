@@ -85,6 +85,10 @@ static void build(void) {
     put_code(phys[P_X]);
     put_code(phys[P_UX]);
     put_code(phys[P_RX]);
+    // At the end of the RX page: c.nop, then the first half of a 32-bit
+    // addi whose second half would be on the next page, which is unmapped.
+    ((volatile uint16_t *)phys[P_RX])[2046] = 0x0001;
+    ((volatile uint16_t *)phys[P_RX])[2047] = 0x0513;
     map(va_of(P_R), phys[P_R], 0, PTE_R | PTE_AD);
     map(va_of(P_RW), phys[P_RW], 0, PTE_R | PTE_W | PTE_AD);
     map(va_of(P_X), phys[P_X], 0, PTE_X | PTE_AD);
@@ -184,6 +188,9 @@ static void test_all(void) {
     // one that crosses into an unmapped page faults at the unmapped byte's
     // page... or at the access address: both are allowed, so not compared.
     one("S", "misaligned in page", RT_MODE_S, do_load, va_of(P_RW) + 3);
+    // An instruction straddling into an unmapped page: the fault's tval is
+    // the start of that page, epc the instruction's address.
+    one("S", "fetch straddling into unmapped", RT_MODE_S, do_fetch, va_of(P_RX) + 4092);
 
     // Faults delegated to S (the S handler runs with root_s).
     csr_write(medeleg, (1ul << 12) | (1ul << 13) | (1ul << 15));

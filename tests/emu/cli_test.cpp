@@ -194,4 +194,6 @@ TEST_CASE("run options: sizes, counts and spellings", "[cli]") {
     // No guessing of abbreviations: "--ker" is not --kernel.
     CHECK_THROWS_AS(parse_run_options({"--ker", "k.elf"}), UsageError);
     CHECK_THROWS_AS(parse_run_options({"--kernel", "a", "b"}), UsageError);
+    CHECK(parse_run_options({"--kernel", "a", "--quantum", "50"}).quantum == 50);
+    CHECK_THROWS_AS(parse_run_options({"--kernel", "a", "--quantum", "0"}), UsageError);
 }
