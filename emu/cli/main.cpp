@@ -1,7 +1,8 @@
-// hvemu: the command line. `hvemu run ...` builds a machine, loads the
-// kernel and runs it; the exit status is the guest's exit code, 2 for bad
-// input, 124 when --max-insns stops the run, 125 when every hart waits
-// for an interrupt that can never come.
+// hvemu: the command line. `hvemu run ...` builds a machine (or, with
+// --arch/--config, a VM of the reference VMM), loads the kernel and runs
+// it; the exit status is the guest's exit code, 2 for bad input, 123 when
+// a VM stops on a guest error, 124 when --max-insns stops the run, 125
+// when every hart waits for an interrupt that can never come.
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -10,9 +11,12 @@
 #include <fmt/format.h>
 
 #include "emu/cli/run_options.hpp"
+#include "emu/config/axvisor_config.hpp"
 #include "emu/fdt/fdt_writer.hpp"
 #include "emu/loader/elf.hpp"
 #include "emu/machine/riscv64_virt.hpp"
+#include "emu/vmm/riscv_vm.hpp"
+#include "emu/vmm/riscv_vmm.hpp"
 
 namespace {
 
@@ -25,6 +29,8 @@ constexpr int kExitInternal = 1;
 
 void print_usage(std::FILE* f) {
     std::fputs("usage: hvemu run --machine riscv64-virt --bios none --kernel FILE [options]\n"
+               "       hvemu run --arch riscv64 --kernel FILE [-m SIZE] [--smp N] [--trace exits] [--stats]\n"
+               "       hvemu run --config VM.toml [options]\n"
                "       hvemu run --help | hvemu --version\n",
                f);
 }
@@ -49,12 +55,67 @@ void print_stats(RiscvVirt& m, double seconds) {
     }
 }
 
+void write_dtb(const std::string& path, const std::vector<uint8_t>& dtb) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    const bool ok = f && std::fwrite(dtb.data(), 1, dtb.size(), f) == dtb.size();
+    if ((f && std::fclose(f) != 0) || !ok) throw LoadError(fmt::format("cannot write the device tree to '{}'", path));
+}
+
+// The VM the options (and the config file, when given) describe.
+vmm::VmConfig hosted_config(const RunOptions& o) {
+    vmm::VmConfig cfg;
+    if (!o.config.empty()) {
+        config::AxvisorConfig ax = config::load_axvisor_config(o.config);
+        for (const std::string& w : ax.warnings) std::fprintf(stderr, "hvemu: warning: %s\n", w.c_str());
+        cfg = std::move(ax.vm);
+    } else {
+        cfg.cpu_num = o.smp;
+        cfg.ram_size = o.ram_size;
+        cfg.name = "riscv64";
+    }
+    if (!o.kernel.empty()) cfg.kernel_path = o.kernel;
+    if (o.pcpus) cfg.phys_cpus = o.pcpus;
+    if (o.gstage == "sv48x4") cfg.gstage = vmm::GStageMode::Sv48x4;
+    if (o.kernel_addr_given) cfg.kernel_load_addr = o.kernel_addr;
+    if (!o.dtb.empty()) cfg.dtb_path = o.dtb;
+    if (!o.append.empty()) cfg.bootargs = o.append;
+    return cfg;
+}
+
+int run_hosted(const RunOptions& o) {
+    vmm::ConsoleIo io;
+    io.input = o.console_input;
+    vmm::RiscvVm vm(hosted_config(o), io);
+    if (!o.dump_dtb.empty()) {
+        write_dtb(o.dump_dtb, vm.dtb());
+        return 0;
+    }
+    vmm::VmmOptions vo;
+    vo.quantum = o.quantum_given ? o.quantum : vmm::VmmOptions{}.quantum;
+    vo.max_insns = o.max_insns;
+    vo.unmapped = o.unmapped_fault ? vmm::UnmappedAccess::Fault : vmm::UnmappedAccess::Stop;
+    vo.trace = o.trace_exits ? stderr : nullptr;
+    vmm::RiscvVmm vmm(vm, vo);
+    const auto t0 = std::chrono::steady_clock::now();
+    const vmm::VmResult r = vmm.run();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fflush(stdout);
+    if (!r.message.empty()) std::fprintf(stderr, "hvemu: %s\n", r.message.c_str());
+    if (o.stats) {
+        std::fputs(vmm.stats_report().c_str(), stderr);
+        std::fprintf(stderr, "hvemu: %.3f s (%.1f MIPS)\n", secs,
+                     secs > 0 ? static_cast<double>(vmm.instructions()) / secs / 1e6 : 0.0);
+    }
+    return r.status;
+}
+
 int run_command(const std::vector<std::string>& args) {
     const RunOptions o = parse_run_options(args);
     if (o.help) {
         std::fputs(run_usage().c_str(), stdout);
         return 0;
     }
+    if (o.hosted()) return run_hosted(o);
     RiscvVirtConfig cfg;
     cfg.ram_size = o.ram_size;
     cfg.num_harts = o.smp;
@@ -65,10 +126,7 @@ int run_command(const std::vector<std::string>& args) {
     RiscvVirt machine(cfg);
     machine.load_kernel_file(o.kernel);
     if (!o.dump_dtb.empty()) {
-        std::FILE* f = std::fopen(o.dump_dtb.c_str(), "wb");
-        const auto& dtb = machine.dtb();
-        if (!f || std::fwrite(dtb.data(), 1, dtb.size(), f) != dtb.size() || std::fclose(f) != 0)
-            throw LoadError(fmt::format("cannot write the device tree to '{}'", o.dump_dtb));
+        write_dtb(o.dump_dtb, machine.dtb());
         return 0;
     }
 

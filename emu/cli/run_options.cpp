@@ -36,8 +36,26 @@ po::options_description run_description() {
          "feed stdin to the UART: auto (when stdin is not a terminal), on, off")
         ("dumpdtb", po::value<std::string>()->value_name("FILE"),
          "write the machine's device tree blob to FILE and exit")
-        ("stats", "print instructions and cycles per hart to stderr at the end")
+        ("stats", "print instructions and cycles per hart (hosted: per vCPU, and exits per reason) to stderr "
+                  "at the end")
         ("nographic", "accepted for QEMU compatibility; the console is always stdio");
+    po::options_description h("hosted VM mode (the image runs as a guest of the reference VMM)");
+    h.add_options()
+        ("arch", po::value<std::string>()->value_name("ARCH"), "run the kernel in a VM: riscv64")
+        ("config", po::value<std::string>()->value_name("FILE"),
+         "run the VM an Axvisor VM config file (TOML) describes; --kernel overrides its kernel_path")
+        ("trace", po::value<std::string>()->value_name("WHAT"),
+         "exits: print one line per VM exit to stderr (vCPU, cycle, guest pc, instruction, exit)")
+        ("unmapped-access", po::value<std::string>()->value_name("POLICY"),
+         "a guest access where there is no RAM and no device: stop (default: end the VM, status 123) or "
+         "fault (the guest takes an access fault)")
+        ("pcpus", po::value<std::string>()->value_name("N"),
+         "physical CPUs of the emulated host (default: one per vCPU)")
+        ("gstage", po::value<std::string>()->value_name("MODE"), "G-stage page table format: sv39x4 (default) or sv48x4")
+        ("kernel-addr", po::value<std::string>()->value_name("ADDR"),
+         "guest address of a raw (non-ELF) kernel image (default: RAM base + 2 MiB)")
+        ("dtb", po::value<std::string>()->value_name("FILE"), "give the guest this device tree blob");
+    d.add(h);
     return d;
 }
 
@@ -67,6 +85,22 @@ uint64_t parse_count(const std::string& text, const std::string& option) {
     return v;
 }
 
+uint64_t parse_address(const std::string& text, const std::string& option) {
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        const std::string hex = text.substr(2);
+        if (hex.empty() || hex.size() > 16)
+            throw UsageError(fmt::format("invalid address '{}' for {}", text, option));
+        uint64_t v = 0;
+        for (char c : hex) {
+            if (!std::isxdigit(static_cast<unsigned char>(c)))
+                throw UsageError(fmt::format("invalid address '{}' for {}", text, option));
+            v = v << 4 | static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10));
+        }
+        return v;
+    }
+    return parse_count(text, option);
+}
+
 uint64_t parse_size(const std::string& text, const std::string& option) {
     std::string t = text.rfind("size=", 0) == 0 ? text.substr(5) : text;
     unsigned shift = 20;   // QEMU: a plain number is in MiB
@@ -89,9 +123,13 @@ uint64_t parse_size(const std::string& text, const std::string& option) {
 
 std::string run_usage() {
     std::ostringstream os;
-    os << "usage: hvemu run --machine riscv64-virt --bios none --kernel FILE [options]\n\n"
+    os << "usage: hvemu run --machine riscv64-virt --bios none --kernel FILE [options]\n"
+          "       hvemu run --arch riscv64 --kernel FILE [-m SIZE] [--smp N] [--trace exits] [--stats]\n"
+          "       hvemu run --config VM.toml [--kernel FILE] [options]\n\n"
        << run_description()
-       << "\nexit status: the guest's exit code (sifive_test or HTIF); 2 for bad input;\n"
+       << "\nexit status: the guest's exit code (full-system: sifive_test or HTIF; hosted: SBI system reset,\n"
+          "0 for a shutdown without a reason, 1 for system failure, n for vendor reason 0xF0000000+n);\n"
+          "2 for bad input; 123 when the VM stops on a guest error (an access nothing serves);\n"
           "124 when --max-insns stops the run; 125 when every hart waits forever.\n";
     return os.str();
 }
@@ -124,6 +162,18 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
     }
     if (vm.count("positional"))
         throw UsageError(fmt::format("unexpected argument '{}'", vm["positional"].as<std::vector<std::string>>()[0]));
+    if (vm.count("arch")) {
+        o.arch = vm["arch"].as<std::string>();
+        if (o.arch != "riscv64") throw UsageError(fmt::format("unknown architecture '{}' for --arch (supported: riscv64)", o.arch));
+    }
+    if (vm.count("config")) o.config = vm["config"].as<std::string>();
+    if (o.hosted()) {
+        if (vm.count("machine")) throw UsageError("--machine selects a full-system board; it does not go with --arch/--config");
+        if (vm.count("bios")) throw UsageError("--bios is for full-system boards; a VM's kernel is entered directly");
+    } else {
+        for (const char* opt : {"trace", "unmapped-access", "pcpus", "gstage", "kernel-addr", "dtb"})
+            if (vm.count(opt)) throw UsageError(fmt::format("--{} is for hosted VMs (--arch riscv64 or --config)", opt));
+    }
     if (vm.count("machine")) {
         const std::string m = vm["machine"].as<std::string>();
         if (m == "riscv64-virt" || m == "virt") o.machine = "riscv64-virt";
@@ -134,8 +184,12 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
         if (o.bios != "none")
             throw UsageError(fmt::format("unsupported bios '{}': only '--bios none' is supported", o.bios));
     }
-    if (!vm.count("kernel")) throw UsageError("no kernel given (--kernel FILE)");
-    o.kernel = vm["kernel"].as<std::string>();
+    if (!vm.count("kernel") && o.config.empty()) throw UsageError("no kernel given (--kernel FILE)");
+    if (vm.count("kernel")) o.kernel = vm["kernel"].as<std::string>();
+    if (!o.config.empty() && (vm.count("memory") || vm.count("smp")))
+        throw UsageError("with --config, the memory (memory_regions) and vCPUs (cpu_num) come from the config file");
+    o.memory_given = vm.count("memory") != 0;
+    o.smp_given = vm.count("smp") != 0;
     if (vm.count("memory")) o.ram_size = parse_size(vm["memory"].as<std::string>(), "-m");
     if (vm.count("smp")) {
         std::string s = vm["smp"].as<std::string>();
@@ -150,6 +204,7 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
     }
     if (vm.count("quantum")) {
         o.quantum = parse_count(vm["quantum"].as<std::string>(), "--quantum");
+        o.quantum_given = true;
         if (o.quantum == 0 || o.quantum > 100'000'000) throw UsageError("--quantum must be between 1 and 100000000");
     }
     if (vm.count("append")) o.append = vm["append"].as<std::string>();
@@ -161,6 +216,31 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
         else throw UsageError(fmt::format("invalid value '{}' for --console-input (auto, on or off)", c));
     }
     if (vm.count("dumpdtb")) o.dump_dtb = vm["dumpdtb"].as<std::string>();
+    if (vm.count("trace")) {
+        const std::string t = vm["trace"].as<std::string>();
+        if (t != "exits") throw UsageError(fmt::format("invalid value '{}' for --trace (supported: exits)", t));
+        o.trace_exits = true;
+    }
+    if (vm.count("unmapped-access")) {
+        const std::string u = vm["unmapped-access"].as<std::string>();
+        if (u == "fault") o.unmapped_fault = true;
+        else if (u != "stop") throw UsageError(fmt::format("invalid value '{}' for --unmapped-access (stop or fault)", u));
+    }
+    if (vm.count("pcpus")) {
+        const uint64_t n = parse_count(vm["pcpus"].as<std::string>(), "--pcpus");
+        if (n == 0 || n > 4096) throw UsageError("--pcpus must be at least 1");
+        o.pcpus = static_cast<unsigned>(n);
+    }
+    if (vm.count("gstage")) {
+        o.gstage = vm["gstage"].as<std::string>();
+        if (o.gstage != "sv39x4" && o.gstage != "sv48x4")
+            throw UsageError(fmt::format("invalid value '{}' for --gstage (sv39x4 or sv48x4)", o.gstage));
+    }
+    if (vm.count("kernel-addr")) {
+        o.kernel_addr_given = true;
+        o.kernel_addr = parse_address(vm["kernel-addr"].as<std::string>(), "--kernel-addr");
+    }
+    if (vm.count("dtb")) o.dtb = vm["dtb"].as<std::string>();
     o.stats = vm.count("stats") != 0;
     return o;
 }

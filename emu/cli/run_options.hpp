@@ -1,6 +1,10 @@
 // The options of `hvemu run`, parsed from the command line with QEMU's
 // spellings (-machine, -kernel, -bios, -m, -smp, -append are accepted with
 // one dash as QEMU users type them). Bad input throws UsageError.
+//
+// Two modes: full-system (--machine riscv64-virt, the default) runs a
+// bare-metal image on an emulated board; hosted (--arch riscv64, or
+// --config FILE) runs the image as a guest in a VM of the reference VMM.
 #pragma once
 #include <cstdint>
 #include <stdexcept>
@@ -29,6 +33,19 @@ struct RunOptions {
     std::string dump_dtb;      // write the device tree here and exit (QEMU: dumpdtb=)
     ConsoleInput console_input = ConsoleInput::Auto;
     bool help = false;
+
+    // Hosted VM mode (--arch / --config).
+    std::string arch;           // "riscv64"
+    std::string config;         // an Axvisor VM config file
+    bool trace_exits = false;   // --trace exits
+    bool unmapped_fault = false;   // --unmapped-access fault (default: stop)
+    unsigned pcpus = 0;         // --pcpus: physical CPUs (0: one per vCPU)
+    std::string gstage;         // --gstage sv39x4 | sv48x4 (empty: sv39x4)
+    bool kernel_addr_given = false;
+    uint64_t kernel_addr = 0;   // --kernel-addr: load address of a raw image
+    std::string dtb;            // --dtb: a device tree blob instead of the generated one
+    bool memory_given = false, smp_given = false, quantum_given = false;
+    bool hosted() const { return !arch.empty() || !config.empty(); }
 };
 
 // Parse the arguments after `run`.
@@ -40,5 +57,7 @@ std::string run_usage();
 uint64_t parse_size(const std::string& text, const std::string& option);
 // A decimal count; throws UsageError naming the option.
 uint64_t parse_count(const std::string& text, const std::string& option);
+// A decimal or 0x-prefixed hexadecimal address; throws UsageError.
+uint64_t parse_address(const std::string& text, const std::string& option);
 
 } // namespace hvemu::emu

@@ -113,7 +113,7 @@ TEST_CASE("QEMU spellings: -machine virt -bios none -kernel -m -smp", "[cli]") {
     CHECK(r.err.find("hart 1: instructions") != std::string::npos);
 }
 
-TEST_CASE("--max-insns stops a runaway guest with status 124", "[cli]") {
+TEST_CASE("the max-insns option stops a runaway guest with status 124", "[cli]") {
     Scratch s;
     RvAsm a;
     a.hang();

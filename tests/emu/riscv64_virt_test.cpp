@@ -143,7 +143,7 @@ TEST_CASE("HTIF: console output and exit through tohost", "[machine][htif]") {
     CHECK(g.out == "ok");
 }
 
-TEST_CASE("--max-insns stops a runaway guest", "[machine]") {
+TEST_CASE("a max-insns limit stops a runaway guest", "[machine]") {
     Guest g(2, 12345);
     RvAsm a;
     a.hang();

@@ -7,8 +7,8 @@
 #include <cfenv>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <iterator>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -32,14 +32,7 @@ double f64(uint64_t b) { double r; std::memcpy(&r, &b, 8); return r; }
 constexpr uint32_t NV = fflag::NV, DZ = fflag::DZ, OF = fflag::OF, UF = fflag::UF, NX = fflag::NX;
 constexpr uint8_t kHostModes[] = {rm::RNE, rm::RTZ, rm::RDN, rm::RUP};
 
-int host_round(uint8_t mode) {
-    switch (mode) {
-    case rm::RTZ: return FE_TOWARDZERO;
-    case rm::RDN: return FE_DOWNWARD;
-    case rm::RUP: return FE_UPWARD;
-    default: return FE_TONEAREST;
-    }
-}
+constexpr int kHostRound[] = {FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD};   // by rm
 
 uint32_t fflags_of(int fe) {
     return ((fe & FE_INVALID) ? NV : 0) | ((fe & FE_DIVBYZERO) ? DZ : 0) | ((fe & FE_OVERFLOW) ? OF : 0) |
@@ -51,7 +44,7 @@ uint32_t fflags_of(int fe) {
 template <class Fn> uint32_t on_host(uint8_t mode, Fn&& fn) {
     std::fenv_t saved;
     std::fegetenv(&saved);
-    std::fesetround(host_round(mode));
+    std::fesetround(kHostRound[mode]);
     std::feclearexcept(FE_ALL_EXCEPT);
     fn();
     const uint32_t flags = fflags_of(std::fetestexcept(FE_ALL_EXCEPT));
@@ -115,14 +108,10 @@ template <class F> typename F::U partner(typename F::U a, std::mt19937_64& rng, 
     return (b & ~(U(F::kExpMax) << F::kFracBits)) | (U(e) << F::kFracBits);
 }
 
-template <class U> bool is_canonical_nan(U v) {
-    return sizeof(U) == 4 ? v == F32::kCanonicalNaN : v == U(F64::kCanonicalNaN);
-}
-
 // Our result must equal the host's bit for bit, except that every NaN we
 // produce is canonical (the host propagates payloads).
 template <class F> bool same(typename F::U ours, uint32_t our_flags, typename F::U host, uint32_t host_flags) {
-    return (F::is_nan(host) ? is_canonical_nan(ours) : ours == host) && our_flags == host_flags;
+    return (F::is_nan(host) ? ours == F::kCanonicalNaN : ours == host) && our_flags == host_flags;
 }
 
 // Random comparisons report each mismatch (up to a limit), not each match:
@@ -528,24 +517,15 @@ TEST_CASE("fp: NaN-boxing of single-precision values", "[fp]") {
 }
 
 TEST_CASE("fp: fclass sets one bit of ten", "[fp]") {
-    CHECK(fp::classify<F32>(kInf32 | kNeg32) == 1u << 0);
-    CHECK(fp::classify<F32>(kOne32 | kNeg32) == 1u << 1);
-    CHECK(fp::classify<F32>(0x80000001) == 1u << 2);
-    CHECK(fp::classify<F32>(kNeg32) == 1u << 3);
-    CHECK(fp::classify<F32>(0) == 1u << 4);
-    CHECK(fp::classify<F32>(0x007fffff) == 1u << 5);
-    CHECK(fp::classify<F32>(kMinNormal32) == 1u << 6);
-    CHECK(fp::classify<F32>(kInf32) == 1u << 7);
-    CHECK(fp::classify<F32>(kSNaN32) == 1u << 8);
-    CHECK(fp::classify<F32>(kQNaN32 | kNeg32) == 1u << 9);
-    CHECK(fp::classify<F32>(fp::unbox32(0x12345678)) == 1u << 9);
-    CHECK(fp::classify<F64>(kInf64 | kNeg) == 1u << 0);
-    CHECK(fp::classify<F64>(0x0000000000000001) == 1u << 5);
-    CHECK(fp::classify<F64>(0x800fffffffffffff) == 1u << 2);
-    CHECK(fp::classify<F64>(kNeg) == 1u << 3);
-    CHECK(fp::classify<F64>(0x7fefffffffffffff) == 1u << 6);
-    CHECK(fp::classify<F64>(kSNaN64) == 1u << 8);
-    CHECK(fp::classify<F64>(kCNaN64) == 1u << 9);
+    const uint32_t singles[10] = {kInf32 | kNeg32, kOne32 | kNeg32, 0x80000001, kNeg32,  0,
+                                  0x007fffff,      kMinNormal32,    kInf32,     kSNaN32, kQNaN32 | kNeg32};
+    const uint64_t doubles[10] = {kInf64 | kNeg, kOne64 | kNeg, 0x800fffffffffffff, kNeg,    0,
+                                  1,             0x7fefffffffffffff, kInf64,        kSNaN64, kCNaN64};
+    for (unsigned bit = 0; bit < 10; ++bit) {
+        CHECK(fp::classify<F32>(singles[bit]) == 1u << bit);
+        CHECK(fp::classify<F64>(doubles[bit]) == 1u << bit);
+    }
+    CHECK(fp::classify<F32>(fp::unbox32(0x12345678)) == 1u << 9);   // unboxed: the canonical NaN
 }
 
 TEST_CASE("fp: sign injection moves raw bits", "[fp]") {
@@ -730,11 +710,13 @@ uint32_t fp_r4(uint32_t opc, unsigned fmt, unsigned rd, unsigned rs1, unsigned r
 }
 
 // A hart with the FP unit on (mstatus.FS = Initial) that runs one
-// instruction; retired() says it did not trap.
+// instruction; retired() says it did not trap. fr/xr set registers first.
 struct FpHart : RvMachine {
     explicit FpHart(bool fs_on = true) {
         if (fs_on) h().csr.mstatus |= mstatus::FS_INITIAL << mstatus::FS_SHIFT;
     }
+    FpHart& fr(unsigned r, uint64_t v) { h().f[r] = v; return *this; }
+    FpHart& xr(unsigned r, uint64_t v) { h().x[r] = v; return *this; }
     FpHart& run(uint32_t insn) {
         program({insn});
         step(1);
@@ -751,11 +733,9 @@ TEST_CASE("hart: F/D instructions are illegal while mstatus.FS is Off", "[fp][ex
     for (uint32_t insn : {fp_op(0, S, rm::RNE, 1, 2, 3), enc_i(LOAD_FP, 3, 1, 0, 0), enc_s(STORE_FP, 2, 0, 1, 0),
                           fp_op(0x1c, S, 0, 10, 1, 0), fp_op(0x1e, D, 0, 1, 10, 0), fp_r4(MADD, D, 1, 2, 3, 4)}) {
         FpHart m(false);
-        m.h().f[1] = 0x1234;
-        m.h().x[10] = 0x5678;
+        m.fr(1, 0x1234).xr(10, 0x5678).run(insn);
         INFO(std::hex << insn);
-        CHECK(m.run(insn).illegal());
-        CHECK(m.h().csr.mtval == insn);
+        CHECK((m.illegal() && m.h().csr.mtval == insn));
         CHECK((m.h().f[1] == 0x1234 && m.h().x[10] == 0x5678));
     }
 }
@@ -763,10 +743,8 @@ TEST_CASE("hart: F/D instructions are illegal while mstatus.FS is Off", "[fp][ex
 TEST_CASE("hart: the rounding mode is rm, or frm for DYN; reserved values are illegal", "[fp][exec]") {
     auto add = [](uint8_t rm_field, uint32_t frm) {       // 1 + 2^-24 in single precision
         auto m = std::make_unique<FpHart>();
-        m->h().f[2] = fp::box32(kOne32);
-        m->h().f[3] = fp::box32(0x33800000);
         m->h().csr.frm = frm;
-        m->run(fp_op(0, S, rm_field, 1, 2, 3));
+        m->fr(2, fp::box32(kOne32)).fr(3, fp::box32(0x33800000)).run(fp_op(0, S, rm_field, 1, 2, 3));
         return m;
     };
     CHECK(add(rm::RNE, rm::RUP)->h().f[1] == fp::box32(kOne32));
@@ -774,90 +752,67 @@ TEST_CASE("hart: the rounding mode is rm, or frm for DYN; reserved values are il
     CHECK(add(rm::DYN, rm::RUP)->h().f[1] == fp::box32(0x3f800001));
     CHECK(add(rm::DYN, rm::RMM)->h().f[1] == fp::box32(0x3f800001));
     CHECK(add(rm::DYN, rm::RTZ)->h().f[1] == fp::box32(kOne32));
-    CHECK(add(kReservedRm, rm::RNE)->illegal());
-    CHECK(add(6, rm::RNE)->illegal());
-    CHECK(add(rm::DYN, 5)->illegal());
-    CHECK(add(rm::DYN, 7)->illegal());
-    FpHart widen;                                         // exact, but the rm field is still checked
-    CHECK(widen.run(fp_op(0x08, D, kReservedRm, 1, 2, 0)).illegal());
+    for (auto [rm_field, frm] : {std::pair{kReservedRm, 0}, {6, 0}, {rm::DYN, 5}, {rm::DYN, 7}})
+        CHECK(add(rm_field, frm)->illegal());
+    // fcvt.d.s is exact, but a reserved rm field is still illegal
+    CHECK(FpHart().run(fp_op(0x08, D, kReservedRm, 1, 2, 0)).illegal());
 }
 
 TEST_CASE("hart: flags accrue in fflags and FS becomes Dirty", "[fp][exec]") {
     FpHart m;
-    m.h().f[2] = kOne64;
-    m.h().f[3] = 0;
-    m.h().f[4] = kQNaN64;
     m.h().csr.fflags = NX;
-    m.run(fp_op(0x03, D, rm::RNE, 1, 2, 3));              // fdiv.d 1 / 0
+    m.fr(2, kOne64).fr(3, 0).run(fp_op(0x03, D, rm::RNE, 1, 2, 3));   // fdiv.d 1 / 0
     REQUIRE(m.retired());
     CHECK(m.h().f[1] == kInf64);
     CHECK(m.h().csr.fflags == (NX | DZ));
     CHECK(m.fs() == mstatus::FS_DIRTY);
     CHECK((m.h().csr.mstatus & mstatus::SD) != 0);
     FpHart q;                                             // feq on a quiet NaN: no flags, x rd only
-    q.h().f[4] = kQNaN64;
-    q.h().x[10] = 7;
-    CHECK(q.run(fp_op(0x14, D, 2, 10, 4, 4)).retired());
+    CHECK(q.fr(4, kQNaN64).xr(10, 7).run(fp_op(0x14, D, 2, 10, 4, 4)).retired());
     CHECK((q.h().x[10] == 0 && q.h().csr.fflags == 0 && q.fs() == mstatus::FS_INITIAL));
     FpHart l;                                             // flt signals
-    l.h().f[4] = kQNaN64;
-    CHECK(l.run(fp_op(0x14, D, 1, 10, 4, 4)).retired());
+    CHECK(l.fr(4, kQNaN64).run(fp_op(0x14, D, 1, 10, 4, 4)).retired());
     CHECK((l.h().csr.fflags == NV && l.fs() == mstatus::FS_DIRTY));
 }
 
 TEST_CASE("hart: single-precision values are NaN-boxed in the f registers", "[fp][exec]") {
-    FpHart ld;
+    FpHart ld;                                            // flw boxes
     ld.put64(kData, 0x123456783f800000);
-    ld.h().x[10] = kData;
-    CHECK(ld.run(enc_i(LOAD_FP, 2, 1, 10, 0)).h().f[1] == 0xffffffff3f800000);   // flw boxes
-    FpHart st;
-    st.h().x[10] = kData;
-    st.h().f[1] = 0x00000000c0000000;                                            // fsw: raw low half
+    CHECK(ld.xr(10, kData).run(enc_i(LOAD_FP, 2, 1, 10, 0)).h().f[1] == 0xffffffff3f800000);
+    FpHart st;                                            // fsw stores the raw low half
     st.put64(kData, ~uint64_t(0));
-    CHECK(st.run(enc_s(STORE_FP, 2, 10, 1, 0)).get64(kData) == 0xffffffffc0000000);
-    FpHart mvx;                                                                  // fmv.x.w sign-extends
-    mvx.h().f[1] = 0x00000000bf800000;                                           // raw, even unboxed
-    CHECK(mvx.run(fp_op(0x1c, S, 0, 10, 1, 0)).h().x[10] == 0xffffffffbf800000);
-    FpHart mvf;                                                                  // fmv.w.x boxes
-    mvf.h().x[10] = 0x123456783f800000;
-    CHECK(mvf.run(fp_op(0x1e, S, 0, 1, 10, 0)).h().f[1] == 0xffffffff3f800000);
-    FpHart add;                                                                  // unboxed input: NaN
-    add.h().f[2] = 0x000000003f800000;
-    add.h().f[3] = fp::box32(kOne32);
-    CHECK(add.run(fp_op(0, S, rm::RNE, 1, 2, 3)).h().f[1] == fp::box32(kCNaN32));
+    CHECK(st.xr(10, kData).fr(1, 0xc0000000).run(enc_s(STORE_FP, 2, 10, 1, 0)).get64(kData) == 0xffffffffc0000000);
+    // fmv.x.w sign-extends the raw low half (boxed or not); fmv.w.x boxes
+    CHECK(FpHart().fr(1, 0xbf800000).run(fp_op(0x1c, S, 0, 10, 1, 0)).h().x[10] == 0xffffffffbf800000);
+    CHECK(FpHart().xr(10, 0x123456783f800000).run(fp_op(0x1e, S, 0, 1, 10, 0)).h().f[1] == 0xffffffff3f800000);
+    FpHart add;                                           // an unboxed input reads as the canonical NaN
+    CHECK(add.fr(2, kOne32).fr(3, fp::box32(kOne32)).run(fp_op(0, S, rm::RNE, 1, 2, 3)).h().f[1] ==
+          fp::box32(kCNaN32));
     CHECK(add.h().csr.fflags == 0);
-    FpHart cls;
-    cls.h().f[2] = 0xfffffffe3f800000;
-    CHECK(cls.run(fp_op(0x1c, S, 1, 10, 2, 0)).h().x[10] == 1u << 9);            // fclass.s: qNaN
+    CHECK(FpHart().fr(2, 0xfffffffe3f800000).run(fp_op(0x1c, S, 1, 10, 2, 0)).h().x[10] == 1u << 9);   // fclass
 }
 
 TEST_CASE("hart: fmadd, fmsub, fnmsub, fnmadd signs", "[fp][exec]") {
     const std::pair<uint32_t, double> cases[] = {{MADD, 7.0}, {MSUB, 5.0}, {NMSUB, -5.0}, {NMADD, -7.0}};
-    for (const auto& [opc, want] : cases) {
-        FpHart d;                                         // 2 * 3 (+/-) 1
-        d.h().f[2] = bits(2.0), d.h().f[3] = bits(3.0), d.h().f[4] = bits(1.0);
-        CHECK(d.run(fp_r4(opc, D, 1, 2, 3, 4)).h().f[1] == bits(want));
-        FpHart s;
-        s.h().f[2] = fp::box32(bits(2.0f)), s.h().f[3] = fp::box32(bits(3.0f)), s.h().f[4] = fp::box32(kOne32);
-        CHECK(s.run(fp_r4(opc, S, 1, 2, 3, 4)).h().f[1] == fp::box32(bits(float(want))));
+    for (const auto& [opc, want] : cases) {               // 2 * 3 (+/-) 1
+        CHECK(FpHart().fr(2, bits(2.0)).fr(3, bits(3.0)).fr(4, kOne64).run(fp_r4(opc, D, 1, 2, 3, 4)).h().f[1] ==
+              bits(want));
+        CHECK(FpHart()
+                  .fr(2, fp::box32(kTwo32)).fr(3, fp::box32(bits(3.0f))).fr(4, fp::box32(kOne32))
+                  .run(fp_r4(opc, S, 1, 2, 3, 4)).h().f[1] == fp::box32(bits(float(want))));
     }
 }
 
 TEST_CASE("hart: integer conversions use the source width and sign-extend W results", "[fp][exec]") {
-    FpHart wu;                                            // fcvt.wu.d 3e9
-    wu.h().f[1] = bits(3e9);
-    CHECK(wu.run(fp_op(0x18, D, rm::RTZ, 10, 1, 1)).h().x[10] == 0xffffffffb2d05e00);
+    // fcvt.wu.d 3e9
+    CHECK(FpHart().fr(1, bits(3e9)).run(fp_op(0x18, D, rm::RTZ, 10, 1, 1)).h().x[10] == 0xffffffffb2d05e00);
     FpHart x0;                                            // rd = x0 stays zero
-    x0.h().f[1] = bits(5.0);
-    CHECK(x0.run(fp_op(0x18, D, rm::RTZ, 0, 1, 0)).retired());
+    CHECK(x0.fr(1, bits(5.0)).run(fp_op(0x18, D, rm::RTZ, 0, 1, 0)).retired());
     CHECK(x0.h().x[0] == 0);
-    FpHart dwu;                                           // fcvt.d.wu reads the low 32 bits only
-    dwu.h().x[10] = ~uint64_t(0);
-    CHECK(dwu.run(fp_op(0x1a, D, rm::RNE, 1, 10, 1)).h().f[1] == bits(4294967295.0));
-    FpHart sw;                                            // fcvt.s.w: signed low word
-    sw.h().x[10] = 0x00000001fffffffb;
-    CHECK(sw.run(fp_op(0x1a, S, rm::RNE, 1, 10, 0)).h().f[1] == fp::box32(bits(-5.0f)));
-    FpHart sd;                                            // fcvt.s.d boxes the result
-    sd.h().f[2] = bits(0.1);
-    CHECK(sd.run(fp_op(0x08, S, rm::RNE, 1, 2, 1)).h().f[1] == fp::box32(bits(0.1f)));
+    // fcvt.d.wu and fcvt.s.w read the low 32 bits only
+    CHECK(FpHart().xr(10, ~uint64_t(0)).run(fp_op(0x1a, D, rm::RNE, 1, 10, 1)).h().f[1] == bits(4294967295.0));
+    CHECK(FpHart().xr(10, 0x00000001fffffffb).run(fp_op(0x1a, S, rm::RNE, 1, 10, 0)).h().f[1] ==
+          fp::box32(bits(-5.0f)));
+    // fcvt.s.d boxes its result
+    CHECK(FpHart().fr(2, bits(0.1)).run(fp_op(0x08, S, rm::RNE, 1, 2, 1)).h().f[1] == fp::box32(bits(0.1f)));
 }

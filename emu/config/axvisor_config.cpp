@@ -1,0 +1,378 @@
+// Each table is read through a Reader that remembers which keys it used;
+// whatever is left at the end is reported as unknown. Values are checked
+// for type and range where they are read.
+#include "emu/config/axvisor_config.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "emu/loader/elf.hpp"
+#include "emu/machine/riscv64_virt.hpp"
+
+namespace hvemu::emu::config {
+
+namespace {
+
+using vmm::MapType;
+using vmm::MemoryRegionConfig;
+using vmm::VmConfig;
+
+constexpr uint64_t kEmuInterruptController = 0x1, kEmuConsole = 0x2, kEmuVplic = 0x30;
+
+const char* emu_type_name(uint64_t t) {
+    switch (t) {
+    case 0x0: return "dummy";
+    case 0x1: return "interrupt controller";
+    case 0x2: return "console";
+    case 0xA: return "IVC channel";
+    case 0x20: return "GIC partial-passthrough redistributor";
+    case 0x21: return "GIC partial-passthrough distributor";
+    case 0x22: return "GIC partial-passthrough ITS";
+    case 0x30: return "vPLIC";
+    case 0xE1: return "virtio block";
+    case 0xE2: return "virtio net";
+    case 0xE3: return "virtio console";
+    default: return "unknown type";
+    }
+}
+
+class Doc {
+public:
+    Doc(std::string name, std::vector<std::string>& warnings) : name_(std::move(name)), warnings_(warnings) {}
+
+    std::string where(const toml::node* n) const {
+        if (n && n->source().begin.line) return fmt::format("{}:{}", name_, n->source().begin.line);
+        return name_;
+    }
+    [[noreturn]] void fail(const toml::node* n, const std::string& msg) const {
+        throw ConfigError(fmt::format("{}: {}", where(n), msg));
+    }
+    void warn(const toml::node* n, const std::string& msg) { warnings_.push_back(fmt::format("{}: {}", where(n), msg)); }
+
+    uint64_t uint(const toml::node& n, const std::string& what, uint64_t max = UINT64_MAX) const {
+        const auto* i = n.as_integer();
+        if (!i) fail(&n, fmt::format("{}: expected an integer, found {}", what, type_name(n)));
+        const int64_t v = i->get();
+        if (v < 0) fail(&n, fmt::format("{}: {} is negative", what, v));
+        if (static_cast<uint64_t>(v) > max) fail(&n, fmt::format("{}: {:#x} is too large (at most {:#x})", what, v, max));
+        return static_cast<uint64_t>(v);
+    }
+    std::string str(const toml::node& n, const std::string& what) const {
+        const auto* s = n.as_string();
+        if (!s) fail(&n, fmt::format("{}: expected a string, found {}", what, type_name(n)));
+        return s->get();
+    }
+    const toml::array& array(const toml::node& n, const std::string& what) const {
+        const auto* a = n.as_array();
+        if (!a) fail(&n, fmt::format("{}: expected an array, found {}", what, type_name(n)));
+        return *a;
+    }
+    static const char* type_name(const toml::node& n) {
+        switch (n.type()) {
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a number";
+        case toml::node_type::boolean: return "a boolean";
+        default: return "a date or time";
+        }
+    }
+
+private:
+    std::string name_;
+    std::vector<std::string>& warnings_;
+};
+
+// A table whose keys are consumed one by one; the rest are reported.
+class Reader {
+public:
+    Reader(Doc& doc, const toml::table& t, std::string name) : doc_(doc), t_(t), name_(std::move(name)) {}
+    ~Reader() = default;
+
+    const toml::node* get(const char* key) {
+        used_.insert(key);
+        return t_.get(key);
+    }
+    const toml::node& need(const char* key) {
+        const toml::node* n = get(key);
+        if (!n) doc_.fail(&t_, fmt::format("[{}] {} is missing", name_, key));
+        return *n;
+    }
+    std::string key(const char* k) const { return fmt::format("[{}] {}", name_, k); }
+    // Keys nobody asked for.
+    void report_unknown() {
+        for (const auto& [k, v] : t_)
+            if (!used_.count(std::string(k.str())))
+                doc_.warn(&v, fmt::format("[{}] {}: unknown key (ignored)", name_, k.str()));
+    }
+    // Keys that exist in Axvisor's schema but mean nothing to hvemu.
+    void unsupported(const char* k, const char* why) {
+        if (const toml::node* n = get(k)) doc_.warn(n, fmt::format("[{}] {}: not supported ({})", name_, k, why));
+    }
+
+private:
+    Doc& doc_;
+    const toml::table& t_;
+    std::string name_;
+    std::set<std::string> used_;
+};
+
+// A row written as an array (axvmconfig's tuple form) or an inline table
+// (its field names): field i / name.
+struct Row {
+    Doc& doc;
+    const toml::node& node;
+    std::string what;
+    const toml::node* field(size_t i, const char* name) const {
+        if (const auto* a = node.as_array()) return i < a->size() ? a->get(i) : nullptr;
+        if (const auto* t = node.as_table()) return t->get(name);
+        doc.fail(&node, fmt::format("{}: expected an array or a table, found {}", what, Doc::type_name(node)));
+    }
+    const toml::node& need(size_t i, const char* name) const {
+        const toml::node* n = field(i, name);
+        if (!n) doc.fail(&node, fmt::format("{}: field {} ({}) is missing", what, i, name));
+        return *n;
+    }
+};
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+    namespace fs = std::filesystem;
+    if (p.empty() || fs::path(p).is_absolute() || base_dir.empty()) return p;
+    return (fs::path(base_dir) / p).lexically_normal().string();
+}
+
+void read_base(Doc& doc, const toml::table& t, VmConfig& vm) {
+    Reader r(doc, t, "base");
+    if (const auto* n = r.get("id")) vm.id = doc.uint(*n, r.key("id"), 0x3FFF);
+    if (const auto* n = r.get("name")) vm.name = doc.str(*n, r.key("name"));
+    if (const auto* n = r.get("vm_type")) {
+        const uint64_t type = doc.uint(*n, r.key("vm_type"));
+        if (type == 0) doc.warn(n, "[base] vm_type 0 (host VM, boot from Linux): not supported; run as a guest VM");
+        else if (type > 2) doc.warn(n, fmt::format("[base] vm_type {}: unknown (ignored)", type));
+    }
+    vm.cpu_num = static_cast<unsigned>(doc.uint(r.need("cpu_num"), r.key("cpu_num"), VmConfig::kMaxVCpus));
+    if (vm.cpu_num == 0) doc.fail(t.get("cpu_num"), "[base] cpu_num: a VM needs at least one vCPU");
+    const toml::node* ids = r.get("phys_cpu_ids");
+    const toml::node* sets = r.get("phys_cpu_sets");
+    if (ids && sets) doc.fail(sets, "[base] phys_cpu_ids and phys_cpu_sets: give one of them");
+    if (ids) {
+        const auto& a = doc.array(*ids, r.key("phys_cpu_ids"));
+        if (a.size() != vm.cpu_num)
+            doc.fail(ids, fmt::format("[base] phys_cpu_ids has {} entries for {} vCPUs", a.size(), vm.cpu_num));
+        std::set<uint64_t> distinct;
+        bool identity = true;
+        for (size_t i = 0; i < a.size(); i++) {
+            const uint64_t id = doc.uint(*a.get(i), r.key("phys_cpu_ids"), 4095);
+            identity &= id == i;
+            distinct.insert(id);
+        }
+        vm.phys_cpus = static_cast<unsigned>(distinct.size());
+        if (!identity)
+            doc.warn(ids, fmt::format("[base] phys_cpu_ids: the VM gets {} physical CPU(s); vCPUs are placed "
+                                      "by hvemu's scheduler, not on the CPUs named",
+                                      vm.phys_cpus));
+    }
+    if (sets) {
+        const auto& a = doc.array(*sets, r.key("phys_cpu_sets"));
+        if (a.size() != vm.cpu_num)
+            doc.fail(sets, fmt::format("[base] phys_cpu_sets has {} masks for {} vCPUs", a.size(), vm.cpu_num));
+        uint64_t all = 0;
+        for (size_t i = 0; i < a.size(); i++) {
+            const uint64_t m = doc.uint(*a.get(i), r.key("phys_cpu_sets"));
+            if (m == 0) doc.fail(a.get(i), fmt::format("[base] phys_cpu_sets: vCPU {} may run nowhere (mask 0)", i));
+            all |= m;
+        }
+        vm.phys_cpus = std::min<unsigned>(static_cast<unsigned>(std::popcount(all)), vm.cpu_num);
+        doc.warn(sets, fmt::format("[base] phys_cpu_sets: the VM gets {} physical CPU(s); per-vCPU affinity is not "
+                                   "honoured",
+                                   vm.phys_cpus));
+    }
+    r.report_unknown();
+}
+
+MemoryRegionConfig read_region(Doc& doc, const toml::node& n, size_t i) {
+    const Row row{doc, n, fmt::format("[kernel] memory_regions[{}]", i)};
+    MemoryRegionConfig m;
+    m.gpa = doc.uint(row.need(0, "gpa"), row.what + " gpa");
+    m.size = doc.uint(row.need(1, "size"), row.what + " size");
+    const uint64_t flags = doc.uint(row.need(2, "flags"), row.what + " flags", 0x3f);
+    m.flags = static_cast<vcpu::MappingFlags>(flags);
+    const uint64_t type = row.field(3, "map_type") ? doc.uint(*row.field(3, "map_type"), row.what + " map_type") : 0;
+    if (type > 2) doc.fail(&n, fmt::format("{}: map_type {} is not 0 (alloc), 1 (identical) or 2 (reserved)", row.what, type));
+    m.map = static_cast<MapType>(type);
+    if (m.size == 0) doc.fail(&n, row.what + ": size 0");
+    if ((m.gpa | m.size) & 0xfff) doc.fail(&n, fmt::format("{}: [{:#x}, +{:#x}) is not 4 KiB aligned", row.what, m.gpa, m.size));
+    if (!(flags & vcpu::mapping::READ))
+        doc.fail(&n, fmt::format("{}: flags {:#x} lack READ (1): RISC-V cannot map memory write- or execute-only", row.what, flags));
+    if (flags & (vcpu::mapping::DEVICE | vcpu::mapping::UNCACHED))
+        doc.warn(&n, fmt::format("{}: DEVICE/UNCACHED flags have no effect (no memory types are modelled)", row.what));
+    if (const auto* a = n.as_array(); a && a->size() > 4) doc.warn(&n, row.what + ": fields after map_type ignored");
+    return m;
+}
+
+void read_kernel(Doc& doc, const toml::table& t, VmConfig& vm, const std::string& base_dir) {
+    Reader r(doc, t, "kernel");
+    vm.kernel_path = resolve(base_dir, doc.str(r.need("kernel_path"), r.key("kernel_path")));
+    if (const auto* n = r.get("entry_point")) vm.entry_point = doc.uint(*n, r.key("entry_point"));
+    if (const auto* n = r.get("kernel_load_addr")) vm.kernel_load_addr = doc.uint(*n, r.key("kernel_load_addr"));
+    if (const auto* n = r.get("image_location")) {
+        const std::string loc = doc.str(*n, r.key("image_location"));
+        if (loc == "memory")
+            doc.warn(n, "[kernel] image_location \"memory\": hvemu has no built-in images; kernel_path is read from the file system");
+        else if (loc != "fs")
+            doc.fail(n, fmt::format("[kernel] image_location \"{}\" is not \"fs\" or \"memory\"", loc));
+    }
+    if (const auto* n = r.get("dtb_path")) vm.dtb_path = resolve(base_dir, doc.str(*n, r.key("dtb_path")));
+    if (const auto* n = r.get("dtb_load_addr")) vm.dtb_load_addr = doc.uint(*n, r.key("dtb_load_addr"));
+    if (const auto* n = r.get("cmdline")) vm.bootargs = doc.str(*n, r.key("cmdline"));
+    r.unsupported("bios_path", "no firmware is loaded: the kernel is entered directly in VS-mode");
+    r.unsupported("bios_load_addr", "no firmware is loaded");
+    r.unsupported("ramdisk_path", "no initial ramdisk is loaded");
+    r.unsupported("ramdisk_load_addr", "no initial ramdisk is loaded");
+    r.unsupported("disk_path", "hvemu emulates no block device");
+    const auto& regions = doc.array(r.need("memory_regions"), r.key("memory_regions"));
+    if (regions.empty()) doc.fail(t.get("memory_regions"), "[kernel] memory_regions is empty: the VM needs RAM");
+    for (size_t i = 0; i < regions.size(); i++) vm.memory.push_back(read_region(doc, *regions.get(i), i));
+    r.report_unknown();
+}
+
+// Whether [base, base+len) lies within one of the emulated devices.
+bool covered_by_devices(const VmConfig& vm, uint64_t base, uint64_t len) {
+    auto inside = [&](uint64_t b, uint64_t l) { return base >= b && len <= l && base - b <= l - len; };
+    return inside(vm.uart_base, 0x1000) || (vm.plic && inside(vm.plic_base, vm.plic_size));
+}
+
+void read_devices(Doc& doc, const toml::table& t, VmConfig& vm) {
+    Reader r(doc, t, "devices");
+    if (const auto* n = r.get("emu_devices")) {
+        const auto& a = doc.array(*n, r.key("emu_devices"));
+        for (size_t i = 0; i < a.size(); i++) {
+            const toml::node& d = *a.get(i);
+            const Row row{doc, d, fmt::format("[devices] emu_devices[{}]", i)};
+            const std::string name = doc.str(row.need(0, "name"), row.what + " name");
+            const uint64_t base = doc.uint(row.need(1, "base_gpa"), row.what + " base_gpa");
+            const uint64_t len = doc.uint(row.need(2, "length"), row.what + " length");
+            const uint64_t irq = doc.uint(row.need(3, "irq_id"), row.what + " irq_id");
+            const uint64_t type = doc.uint(row.need(4, "emu_type"), row.what + " emu_type", 0xff);
+            std::vector<uint64_t> cfg;
+            if (const toml::node* c = row.field(5, "cfg_list"))
+                for (const auto& e : doc.array(*c, row.what + " cfg_list")) cfg.push_back(doc.uint(e, row.what + " cfg_list"));
+            const std::string what = fmt::format("{} '{}' ({:#x}, {})", row.what, name, type, emu_type_name(type));
+            if (type == kEmuConsole) {
+                if (base & 0xfff) doc.fail(&d, what + ": the UART's base must be 4 KiB aligned");
+                if (len < 8) doc.fail(&d, what + fmt::format(": length {:#x} is smaller than the 16550's 8 registers", len));
+                vm.uart_base = base;
+                if (irq) {
+                    if (irq > 95) doc.fail(&d, what + fmt::format(": irq {} is not a PLIC source (1 to 95)", irq));
+                    vm.uart_irq = static_cast<uint32_t>(irq);
+                }
+            } else if (type == kEmuInterruptController || type == kEmuVplic) {
+                if ((base | len) & 0xfff || len == 0) doc.fail(&d, what + ": base and length must be 4 KiB aligned");
+                if (len < 0x200000 + 0x1000 * 2 * uint64_t{vm.cpu_num})
+                    doc.fail(&d, what + fmt::format(": length {:#x} leaves no room for the {} contexts of {} vCPUs", len,
+                                                    2 * vm.cpu_num, vm.cpu_num));
+                if (!cfg.empty() && cfg[0] < 2 * uint64_t{vm.cpu_num})
+                    doc.warn(&d, what + fmt::format(": {} contexts given; the PLIC has 2 per vCPU ({}), as QEMU virt",
+                                                    cfg[0], 2 * vm.cpu_num));
+                vm.plic = true;
+                vm.plic_base = base;
+                vm.plic_size = len;
+            } else {
+                doc.warn(&d, what + ": not supported (ignored)");
+            }
+        }
+    }
+    if (const auto* n = r.get("interrupt_mode")) {
+        const std::string m = doc.str(*n, r.key("interrupt_mode"));
+        if (m == "passthrough" || m == "pt")
+            doc.warn(n, "[devices] interrupt_mode \"passthrough\": a hosted VM has no host interrupts to pass through; "
+                        "the emulated PLIC delivers them");
+        else if (m != "emu" && m != "emulated" && m != "no_irq" && m != "no" && m != "none")
+            doc.fail(n, fmt::format("[devices] interrupt_mode \"{}\" is not \"no_irq\", \"emu\" or \"passthrough\"", m));
+    }
+    if (const auto* n = r.get("passthrough_devices")) {
+        const auto& a = doc.array(*n, r.key("passthrough_devices"));
+        for (size_t i = 0; i < a.size(); i++) {
+            const toml::node& d = *a.get(i);
+            const Row row{doc, d, fmt::format("[devices] passthrough_devices[{}]", i)};
+            const std::string name = doc.str(row.need(0, "name"), row.what + " name");
+            const toml::node* gpa = row.field(1, "base_gpa");
+            const toml::node* len = row.field(3, "length");
+            if (gpa && len && covered_by_devices(vm, doc.uint(*gpa, row.what), doc.uint(*len, row.what)))
+                doc.warn(&d, fmt::format("{} '{}': no host device to pass through; served by hvemu's emulated device",
+                                         row.what, name));
+            else
+                doc.warn(&d, fmt::format("{} '{}': pass-through is not supported in a hosted VM (ignored)", row.what, name));
+        }
+    }
+    if (const auto* n = r.get("passthrough_addresses")) {
+        const auto& a = doc.array(*n, r.key("passthrough_addresses"));
+        for (size_t i = 0; i < a.size(); i++) {
+            const toml::node& d = *a.get(i);
+            const Row row{doc, d, fmt::format("[devices] passthrough_addresses[{}]", i)};
+            const uint64_t gpa = doc.uint(row.need(0, "base_gpa"), row.what + " base_gpa");
+            const uint64_t len = doc.uint(row.need(1, "length"), row.what + " length");
+            if (covered_by_devices(vm, gpa, len))
+                doc.warn(&d, fmt::format("{} [{:#x}, +{:#x}): no host device to pass through; served by hvemu's "
+                                         "emulated device",
+                                         row.what, gpa, len));
+            else
+                doc.warn(&d, fmt::format("{} [{:#x}, +{:#x}): pass-through is not supported in a hosted VM; accesses "
+                                         "there find no device",
+                                         row.what, gpa, len));
+        }
+    }
+    if (const auto* n = r.get("excluded_devices"); n && !doc.array(*n, r.key("excluded_devices")).empty())
+        doc.warn(n, "[devices] excluded_devices: not supported (nothing is passed through to exclude)");
+    r.report_unknown();
+}
+
+} // namespace
+
+AxvisorConfig parse_axvisor_config(std::string_view text, const std::string& name, const std::string& base_dir) {
+    AxvisorConfig out;
+    Doc doc(name, out.warnings);
+    toml::table root;
+    try {
+        root = toml::parse(text, name);
+    } catch (const toml::parse_error& e) {
+        throw ConfigError(fmt::format("{}:{}:{}: {}", name, e.source().begin.line, e.source().begin.column, e.description()));
+    }
+    VmConfig& vm = out.vm;
+    vm.memory.clear();
+    const toml::node* base = root.get("base");
+    const toml::node* kernel = root.get("kernel");
+    const toml::node* devices = root.get("devices");
+    if (!base || !base->as_table()) doc.fail(base, "[base] table is missing");
+    if (!kernel || !kernel->as_table()) doc.fail(kernel, "[kernel] table is missing");
+    read_base(doc, *base->as_table(), vm);
+    read_kernel(doc, *kernel->as_table(), vm, base_dir);
+    if (devices) {
+        if (!devices->as_table()) doc.fail(devices, "[devices] must be a table");
+        read_devices(doc, *devices->as_table(), vm);
+    }
+    for (const auto& [k, v] : root)
+        if (k != "base" && k != "kernel" && k != "devices")
+            doc.warn(&v, fmt::format("[{}]: unknown table or key (ignored)", k.str()));
+    return out;
+}
+
+AxvisorConfig load_axvisor_config(const std::string& path) {
+    std::vector<uint8_t> bytes;
+    try {
+        bytes = read_file(path);
+    } catch (const LoadError& e) {
+        throw ConfigError(e.what());
+    }
+    const std::string text(bytes.begin(), bytes.end());
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    return parse_axvisor_config(text, path, dir);
+}
+
+} // namespace hvemu::emu::config

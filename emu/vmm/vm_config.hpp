@@ -1,0 +1,64 @@
+// What a RISC-V VM is made of: vCPUs, guest RAM regions, the kernel and
+// device tree, the emulated devices. Filled from the command line or from
+// an Axvisor VM config file (emu/config), checked by validate().
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "emu/vmm/gstage_builder.hpp"
+#include "isa/common/cycle_model.hpp"
+#include "vcpu/exit_reason.hpp"
+
+namespace hvemu::emu::vmm {
+
+// Axvisor's VmMemMappingType. Alloc: RAM the VMM allocates anywhere in host
+// memory. Identical / Reserved: host RAM at the same address as the guest
+// sees (GPA == HPA).
+enum class MapType : uint8_t { Alloc = 0, Identical = 1, Reserved = 2 };
+
+struct MemoryRegionConfig {
+    uint64_t gpa = 0;
+    uint64_t size = 0;
+    vcpu::MappingFlags flags = vcpu::mapping::READ | vcpu::mapping::WRITE | vcpu::mapping::EXECUTE;
+    MapType map = MapType::Alloc;
+};
+
+struct VmConfig {
+    static constexpr unsigned kMaxVCpus = 64;
+    static constexpr uint64_t kDefaultRamBase = 0x80000000;   // QEMU virt
+
+    uint64_t id = 1;                 // the VMID in hgatp
+    std::string name = "vm";
+    unsigned cpu_num = 1;            // vCPUs; vCPU i has hartid i
+    unsigned phys_cpus = 0;          // physical CPUs of the emulated host (0: one per vCPU)
+
+    std::vector<MemoryRegionConfig> memory;   // empty: ram_size at kDefaultRamBase
+    uint64_t ram_size = uint64_t{128} << 20;
+
+    std::string kernel_path;                  // ELF, or a raw image at kernel_load_addr
+    std::optional<uint64_t> kernel_load_addr; // raw images (default: the lowest RAM + 2 MiB)
+    std::optional<uint64_t> entry_point;      // default: ELF entry / raw load address
+    std::string dtb_path;                     // empty: hvemu builds the device tree
+    std::optional<uint64_t> dtb_load_addr;    // default: high in the first RAM region, 2 MiB aligned
+    std::string bootargs;
+
+    uint64_t uart_base = 0x10000000;          // 16550, QEMU virt
+    uint32_t uart_irq = 10;
+    bool plic = true;
+    uint64_t plic_base = 0x0c000000;
+    uint64_t plic_size = 0x600000;
+
+    GStageMode gstage = GStageMode::Sv39x4;
+    isa::Clocking clock{};
+
+    // The RAM regions in effect (memory, or the default region).
+    std::vector<MemoryRegionConfig> effective_memory() const;
+    unsigned effective_phys_cpus() const { return phys_cpus ? phys_cpus : cpu_num; }
+};
+
+// Throws ConfigError (emu/machine/riscv64_virt.hpp) naming the first problem.
+void validate(const VmConfig& cfg);
+
+} // namespace hvemu::emu::vmm
