@@ -9,13 +9,6 @@
 
 namespace hvemu::rv {
 
-// The F/D handlers advance h.pc themselves (the run loop stores pc there
-// before each call); these shims give them the Handler form.
-#define RV_INSN(id, ...) \
-    template <unsigned L> uint64_t op_##id(Hart& h, const Insn& i, uint64_t) { op_##id(h, i); return h.pc; }
-#include "isa/riscv/insn_fd.def"
-#undef RV_INSN
-
 namespace {
 
 #define RV_INSN(id, name, match, mask, fmt, regs, cls) {name, match, mask, Fmt::fmt, regs, Cls::cls, &op_##id<4>, 4},

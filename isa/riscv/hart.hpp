@@ -286,9 +286,7 @@ template <class T> inline bool Hart::store(uint64_t va, T val) {
 // the instruction length L (2 or 4), so the fall-through address `pc + L`
 // is a constant add, not a load:
 //     RV_OP(add) { h.x[i.rd] = h.x[i.rs1] + h.x[i.rs2]; return NEXT; }
-// A handler that traps returns what raise() returns (the new pc). The F/D
-// handlers (insn_fd.def) still use the older form `void op(Hart&, const
-// Insn&)` that advances h.pc itself; fp_handler adapts them.
+// A handler that traps returns what raise() returns (the new pc).
 #define RV_OP(id) template <unsigned L> uint64_t op_##id(Hart& h, const Insn& i, uint64_t pc)
 #define NEXT (pc + L)
 #define RV_INSN(id, ...) template <unsigned L> uint64_t op_##id(Hart&, const Insn&, uint64_t);
@@ -296,8 +294,6 @@ template <class T> inline bool Hart::store(uint64_t va, T val) {
 #include "isa/riscv/insn_base.def"
 #include "isa/riscv/insn_system.def"
 #include "isa/riscv/insn_amo.def"
-#undef RV_INSN
-#define RV_INSN(id, ...) void op_##id(Hart&, const Insn&);
 #include "isa/riscv/insn_fd.def"
 #undef RV_INSN
 #undef RVC_INSN
