@@ -27,6 +27,7 @@ PACKAGES=(
     libfmt-dev                         # formatting
     ccache                             # faster rebuilds
     qemu-system-misc                   # qemu-system-riscv64: reference for the differential tests
+    opensbi                            # SBI firmware under QEMU for the hosted-VM guests' comparison
     gdb-multiarch                      # debugger tests
 )
 

@@ -52,7 +52,17 @@ public:
     [[noreturn]] void fail(const toml::node* n, const std::string& msg) const {
         throw ConfigError(fmt::format("{}: {}", where(n), msg));
     }
-    void warn(const toml::node* n, const std::string& msg) { warnings_.push_back(fmt::format("{}: {}", where(n), msg)); }
+    void warn(const toml::node* n, const std::string& msg) {
+        const uint32_t line = n ? n->source().begin.line : 0;
+        pending_.emplace_back(line, fmt::format("{}: {}", where(n), msg));
+    }
+    // The warnings in the order of the file.
+    void flush() {
+        std::stable_sort(pending_.begin(), pending_.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [line, text] : pending_) warnings_.push_back(std::move(text));
+        pending_.clear();
+    }
 
     uint64_t uint(const toml::node& n, const std::string& what, uint64_t max = UINT64_MAX) const {
         const auto* i = n.as_integer();
@@ -87,6 +97,7 @@ public:
 private:
     std::string name_;
     std::vector<std::string>& warnings_;
+    std::vector<std::pair<uint32_t, std::string>> pending_;
 };
 
 // A table whose keys are consumed one by one; the rest are reported.
@@ -360,6 +371,7 @@ AxvisorConfig parse_axvisor_config(std::string_view text, const std::string& nam
     for (const auto& [k, v] : root)
         if (k != "base" && k != "kernel" && k != "devices")
             doc.warn(&v, fmt::format("[{}]: unknown table or key (ignored)", k.str()));
+    doc.flush();
     return out;
 }
 

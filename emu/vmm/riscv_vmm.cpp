@@ -168,11 +168,18 @@ bool RiscvVmm::idle_advance() {
         if (auto d = vm_.vcpu(v).arch().timer_deadline(); d && (!deadline || *d < *deadline)) deadline = d;
     }
     if (!deadline) return false;
+    uint64_t advanced = 0;
     for (unsigned p = 0; p < vm_.num_pcpus(); p++) {
         PhysCpu& cpu = vm_.pcpu(p);
         const uint64_t c = cpu.hart().cycles_until_time(*deadline);
         if (c != std::numeric_limits<uint64_t>::max()) cpu.add_cycles(c);
+        advanced |= c;
     }
+    // A deadline already reached that woke nobody: let its vCPUs run (a
+    // spurious wake-up is allowed; WFI halts them again) rather than spin.
+    if (!advanced)
+        for (unsigned v = 0; v < vm_.num_vcpus(); v++)
+            if (state_[v] == VState::Sleeping && vm_.vcpu(v).arch().timer_deadline() == deadline) wake(v);
     return true;
 }
 

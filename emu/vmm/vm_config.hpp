@@ -52,6 +52,9 @@ struct VmConfig {
 
     GStageMode gstage = GStageMode::Sv39x4;
     isa::Clocking clock{};
+    // false: the host's harts leave htinst = 0 on guest-page faults (as QEMU
+    // 7.2 does), so the vCPU decodes MMIO by fetching the instruction.
+    bool hart_writes_tinst = true;
 
     // The RAM regions in effect (memory, or the default region).
     std::vector<MemoryRegionConfig> effective_memory() const;

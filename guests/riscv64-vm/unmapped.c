@@ -2,6 +2,8 @@
 // neither RAM nor a device. By default hvemu stops the VM there, naming
 // the address, the access and the guest PC; with `--unmapped-access fault`
 // the guest takes a load (5) and a store (7) access fault and goes on.
+// The assembler compresses both accesses (c.lw, c.sd): the exits advance
+// the PC by 2.
 #include "rt/vm.h"
 
 #define HOLE 0x40000000ul

@@ -1,5 +1,6 @@
 // The runtime's C half: UART output, printf, exit, trap dispatch.
 #include "rt.h"
+#include "format.h"
 
 rt_handler_t rt_m_handler;
 rt_handler_t rt_s_handler;
@@ -30,89 +31,10 @@ __attribute__((weak)) void rt_secondary_main(unsigned long hartid, unsigned long
     for (;;) __asm__ volatile("wfi");
 }
 
-// ---- printf: %d %i %u %x %X %c %s %p %%, flags '-' '0', width, l/ll/z/h
-static void out_num(unsigned long v, unsigned base, int upper, int neg, int width, int zero, int left) {
-    char buf[24];
-    int n = 0;
-    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    do {
-        buf[n++] = digits[v % base];
-        v /= base;
-    } while (v);
-    int len = n + (neg ? 1 : 0);
-    if (!left && !zero)
-        for (int i = len; i < width; i++) rt_putc(' ');
-    if (neg) rt_putc('-');
-    if (!left && zero)
-        for (int i = len; i < width; i++) rt_putc('0');
-    while (n) rt_putc(buf[--n]);
-    if (left)
-        for (int i = len; i < width; i++) rt_putc(' ');
-}
+// ---- printf over the UART (the format core is shared with the VM runtime)
+static void put_uart(char c) { rt_putc(c); }
 
-int vprintf(const char *fmt, va_list ap) {
-    for (; *fmt; fmt++) {
-        if (*fmt != '%') {
-            rt_putc(*fmt);
-            continue;
-        }
-        fmt++;
-        int zero = 0, left = 0, width = 0, lng = 0;
-        for (;; fmt++) {
-            if (*fmt == '0') zero = 1;
-            else if (*fmt == '-') left = 1;
-            else break;
-        }
-        while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (*fmt++ - '0');
-        while (*fmt == 'l' || *fmt == 'z' || *fmt == 'h') {
-            if (*fmt != 'h') lng = 1;
-            fmt++;
-        }
-        switch (*fmt) {
-        case 'd':
-        case 'i': {
-            long v = lng ? va_arg(ap, long) : va_arg(ap, int);
-            unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
-            out_num(u, 10, 0, v < 0, width, zero, left);
-            break;
-        }
-        case 'u':
-            out_num(lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 10, 0, 0, width, zero, left);
-            break;
-        case 'x':
-        case 'X':
-            out_num(lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 16, *fmt == 'X', 0, width, zero, left);
-            break;
-        case 'p':
-            rt_puts("0x");
-            out_num((unsigned long)va_arg(ap, void *), 16, 0, 0, 16, 1, 0);
-            break;
-        case 'c':
-            rt_putc((char)va_arg(ap, int));
-            break;
-        case 's': {
-            const char *s = va_arg(ap, const char *);
-            int len = 0;
-            while (s[len]) len++;
-            if (!left)
-                for (int i = len; i < width; i++) rt_putc(' ');
-            rt_puts(s);
-            if (left)
-                for (int i = len; i < width; i++) rt_putc(' ');
-            break;
-        }
-        case '%':
-            rt_putc('%');
-            break;
-        case 0:
-            return 0;
-        default:
-            rt_putc('%');
-            rt_putc(*fmt);
-        }
-    }
-    return 0;
-}
+int vprintf(const char *fmt, va_list ap) { return guest_vformat(put_uart, fmt, ap); }
 
 int printf(const char *fmt, ...) {
     va_list ap;
