@@ -12,7 +12,9 @@
 //   SendIpi           SBI ecall: +4          MSR: +4                -
 //   SystemDown        SBI ecall: +4          HVC/SMC: past          +length
 //   Halt              HSM suspend, WFI: +4   WFI/WFE: +4            HLT: +1
-//   NestedPageFault, ExternalInterrupt, FailEntry, Nothing: not advanced
+//   NestedPageFault, ExternalInterrupt, FailEntry: not advanced
+//   Nothing: whatever the vCPU handled itself is complete (an SBI call it
+//            served: +4; a trap reflected into the guest: pc = vstvec)
 // So a VMM completes an exit (set_gpr / set_return_value) and calls run()
 // again without touching the PC.
 #pragma once

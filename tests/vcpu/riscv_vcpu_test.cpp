@@ -18,7 +18,6 @@ namespace cause = hvemu::rv::cause;
 
 namespace {
 
-constexpr uint32_t kCNop = 0x0001;
 inline uint32_t csrsi(uint16_t c, unsigned uimm) { return enc_i(op::SYSTEM, 6, 0, uimm, c); }
 inline uint32_t add(unsigned rd, unsigned rs1, unsigned rs2) { return enc_r(op::OP, 0, 0, rd, rs1, rs2); }
 inline uint32_t fadd_d(unsigned rd, unsigned rs1, unsigned rs2) { return enc_r(0x53, 0, 0x01, rd, rs1, rs2); }
@@ -283,6 +282,8 @@ TEST_CASE("RISC-V vCPU: three vCPUs time-share one physical CPU", "[vcpu][riscv]
     std::vector<RiscvVCpu> vs;
     for (uint64_t i = 0; i < 3; ++i) {
         vs.push_back(f.vcpu(i));
+        vs.back().set_gpr(10, 0);
+        vs.back().set_gpr(11, 0);
         vs.back().set_gpr(12, i + 1);
         vs.back().set_run_budget(30 + 3 * i);   // whole loop iterations: 10, 11, 12 per slice
     }
@@ -328,24 +329,32 @@ TEST_CASE("RISC-V vCPU: HSM hart_start, and the started vCPU gets a0 = hartid, a
 }
 
 TEST_CASE("RISC-V vCPU: a requested TLB flush reaches a vCPU that stays bound", "[vcpu][riscv]") {
+    namespace pte = hvemu::rv::pte;
     VmFixture f;
-    f.code(kEntry, {load(3, 10, 6, 0), kLuiHvc, kAddiHvc, kEcall, jal(0, -16)});
-    f.map(0x81000000, kGuestHpa + 0x100000, kGLeaf);   // a page the test remaps under the guest
-    f.put64(kGuestRam + 0x100000, 1);
-    f.put64(kGuestRam + 0x101000, 2);
+    // Guest Sv39: code identity-mapped (1 GiB), VA 0x40000000 -> data page A.
+    const uint64_t root = kGuestRam + 0x100000, l1 = root + 0x1000, l0 = root + 0x2000;
+    const uint64_t page_a = kGuestRam + 0x20000, page_b = kGuestRam + 0x21000;
+    const uint64_t leaf = pte::V | pte::R | pte::W | pte::A | pte::D;
+    f.put64(root + 2 * 8, (kGuestRam >> 12) << 10 | leaf | pte::X);
+    f.put64(root + 1 * 8, (l1 >> 12) << 10 | pte::V);
+    f.put64(l1, (l0 >> 12) << 10 | pte::V);
+    f.put64(l0, (page_a >> 12) << 10 | leaf);
+    f.put64(page_a, 0xA);
+    f.put64(page_b, 0xB);
+    f.code(kEntry, {csrw(csr::satp, 5), /* loop: */ load(3, 10, 6, 0), kLuiHvc, kAddiHvc, kEcall, jal(0, -16)});
     RiscvVCpu v = f.vcpu();
-    v.set_gpr(6, 0x81000000);
+    v.set_gpr(5, 8ull << 60 | root >> 12);
+    v.set_gpr(6, 0x40000000);
     REQUIRE(v.bind().ok());
     as<exit::Hypercall>(run_ok(v));
-    CHECK(v.gpr(10) == 1);
-    f.map(0x81000000, kGuestHpa + 0x101000, kGLeaf);   // the G stage changes...
-    v.request_tlb_flush();                               // ...and the VMM asks for a fence
+    CHECK(v.gpr(10) == 0xA);
+    // Another hart of the guest remaps the page (a guest PTE write)...
+    f.put64(l0, (page_b >> 12) << 10 | leaf);
     as<exit::Hypercall>(run_ok(v));
-    REQUIRE(v.unbind().ok());
-    // hfence.vvma flushes VS-stage translations; a G-stage change needs
-    // hfence.gvma, which bind() performs.
-    REQUIRE(v.bind().ok());
+    CHECK(v.gpr(10) == 0xA);   // ...this hart still uses its cached translation
+    // ...and asks for a remote SFENCE.VMA; the VMM forwards it.
+    v.request_tlb_flush();
     as<exit::Hypercall>(run_ok(v));
-    CHECK(v.gpr(10) == 2);
+    CHECK(v.gpr(10) == 0xB);
     REQUIRE(v.unbind().ok());
 }

@@ -81,8 +81,8 @@ public:
     // thread whose current PhysCpu holds this vCPU.
     //
     // Trap decode (scause):
-    //   10 VS ecall         SBI (sbi.cpp): handled inside (Nothing) or the
-    //                       exits listed there; pc + 4 in every case.
+    //   10 VS ecall         SBI (riscv_vcpu_sbi.cpp): handled inside (Nothing)
+    //                       or the exits listed there; pc + 4 in every case.
     //   21/23 load/store    MmioRead / MmioWrite, pc + instruction length
     //   guest-page fault    (2 or 4); decoded from htinst when it holds a
     //                       transformed instruction, else by fetching the
@@ -104,6 +104,10 @@ public:
     //   anything else       (access faults: a G-stage mapping onto no host
     //                       memory; unexpected interrupts) an Error of kind
     //                       Unsupported naming cause, sepc, stval and htval.
+    //   budget used up      Nothing, last_trap() all zero: a time slice ended.
+    // Between run() calls the hart sits in HS with the guest's pc in sepc: a
+    // slice that ends inside the guest is closed by a host-interrupt trap
+    // entry, as a preemption timer would on hardware.
     Result<ExitReason> run();
     void set_gpr(unsigned reg, uint64_t value);     // x0 ignored, reg > 31 ignored
     // 1 = VSSIP (software), 5 = VSTIP (timer), 9 = VSEIP (external), the
@@ -140,7 +144,8 @@ public:
     // guest's translation (HLVX); bound only. For tracers and debuggers.
     bool fetch_insn(uint64_t gva, uint32_t& raw) const;
 
-    // Interrupt state, for a VMM deciding whether a halted vCPU can run.
+    // Interrupt state, for a VMM deciding whether a halted vCPU can run
+    // (from the thread that runs the vCPU: these read its hart when bound).
     // VS interrupts pending (hvip with the queue applied, plus the vstimecmp
     // comparator against `host_time`), as sip bits (1, 5, 9).
     uint64_t pending_interrupts(uint64_t host_time) const;
@@ -189,7 +194,6 @@ private:
     void fence_local();
 
     rv::Hart& h() const { return cpu_->hart(); }
-    uint64_t& live_x(unsigned r) const { return h().x[r]; }
     uint64_t compose_hgatp() const;
     void save_context();
     void load_context();
