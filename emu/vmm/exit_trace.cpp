@@ -23,8 +23,8 @@ const char* exit_kind_name(size_t index) {
 std::string format_trace_line(const ExitRecord& r) {
     std::string where;
     if (r.trap_pc) {
-        where = fmt::format("pc {:#x}", *r.trap_pc);
-        if (r.insn) where += " " + rv::disassemble(*r.insn, *r.trap_pc, {.aliases = true});
+        where = r.insn ? fmt::format("pc {:#x} {}", *r.trap_pc, rv::disassemble(*r.insn, *r.trap_pc, {.aliases = true}))
+                       : fmt::format("pc {:#x}", *r.trap_pc);
     } else {
         where = fmt::format("pc {:#x}", r.pc_after);
     }
