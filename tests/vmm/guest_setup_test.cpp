@@ -71,8 +71,11 @@ std::string prop_str(const void* fdt, const char* path, const char* name) {
 uint64_t prop_u64(const void* fdt, const char* path, const char* name, int index) {
     const int off = fdt_path_offset(fdt, path);
     int len = 0;
-    const auto* p = static_cast<const fdt64_t*>(fdt_getprop(fdt, off, name, &len));
-    return p && len >= 8 * (index + 1) ? fdt64_to_cpu(p[index]) : ~0ull;
+    const auto* p = static_cast<const uint8_t*>(fdt_getprop(fdt, off, name, &len));
+    if (!p || len < 8 * (index + 1)) return ~0ull;
+    fdt64_t v;   // FDT cells are only 4-byte aligned
+    std::memcpy(&v, p + 8 * index, sizeof v);
+    return fdt64_to_cpu(v);
 }
 } // namespace
 
