@@ -4,6 +4,7 @@
 // a VM stops on a guest error, 124 when --max-insns stops the run, 125
 // when every hart waits for an interrupt that can never come.
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "emu/cli/run_options.hpp"
+#include "emu/debug/gdb_server.hpp"
+#include "emu/debug/riscv_gdb_target.hpp"
 #include "emu/config/axvisor_config.hpp"
 #include "emu/fdt/fdt_writer.hpp"
 #include "emu/loader/elf.hpp"
@@ -130,17 +133,32 @@ int run_command(const std::vector<std::string>& args) {
         return 0;
     }
 
+    // The GDB stub: threads are harts.
+    std::unique_ptr<debug::RiscvHartsTarget> gdb_target;
+    std::unique_ptr<debug::GdbServer> gdb;
+    if (!o.gdb_host.empty()) {
+        std::vector<hvemu::rv::Hart*> harts;
+        for (unsigned i = 0; i < machine.num_harts(); i++) harts.push_back(&machine.hart(i));
+        gdb_target = std::make_unique<debug::RiscvHartsTarget>(std::move(harts));
+        gdb = std::make_unique<debug::GdbServer>(*gdb_target, o.gdb_host, o.gdb_port);
+        std::fprintf(stderr, "hvemu: gdb stub listening on %s:%u\n", o.gdb_host.c_str(), gdb->port());
+        if (o.gdb_wait && !gdb->wait_for_attach()) return 0;
+        machine.before_insn = [&gdb](unsigned hart) { return gdb->before_insn(hart); };
+    }
+
     const auto t0 = std::chrono::steady_clock::now();
     const RunResult r = machine.run();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::fflush(stdout);
     if (o.stats) print_stats(machine, secs);
+    int status = kExitInternal;
     switch (r.end) {
-    case RunEnd::GuestExit: return shell_status(r.exit_code);
-    case RunEnd::MaxInsns: std::fprintf(stderr, "hvemu: %s\n", r.message.c_str()); return kExitMaxInsns;
-    case RunEnd::Deadlock: std::fprintf(stderr, "hvemu: %s\n", r.message.c_str()); return kExitDeadlock;
+    case RunEnd::GuestExit: status = shell_status(r.exit_code); break;
+    case RunEnd::MaxInsns: std::fprintf(stderr, "hvemu: %s\n", r.message.c_str()); status = kExitMaxInsns; break;
+    case RunEnd::Deadlock: std::fprintf(stderr, "hvemu: %s\n", r.message.c_str()); status = kExitDeadlock; break;
     }
-    return kExitInternal;
+    if (gdb) gdb->on_exit(status);
+    return status;
 }
 
 } // namespace

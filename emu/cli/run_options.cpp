@@ -38,7 +38,11 @@ po::options_description run_description() {
          "write the machine's device tree blob to FILE and exit")
         ("stats", "print instructions and cycles per hart (hosted: per vCPU, and exits per reason) to stderr "
                   "at the end")
-        ("nographic", "accepted for QEMU compatibility; the console is always stdio");
+        ("nographic", "accepted for QEMU compatibility; the console is always stdio")
+        ("gdb-default,s", "wait for a GDB connection on tcp::1234 (as --gdb tcp::1234)")
+        ("gdb", po::value<std::string>()->value_name("HOST:PORT"),
+         "wait for a GDB connection on HOST:PORT (tcp::PORT: 127.0.0.1)")
+        ("gdb-wait,S", "do not start the guest before a debugger attaches (with -s when no --gdb is given)");
     po::options_description h("hosted VM mode (the image runs as a guest of the reference VMM)");
     h.add_options()
         ("arch", po::value<std::string>()->value_name("ARCH"), "run the kernel in a VM: riscv64")
@@ -70,6 +74,18 @@ std::string qemu_spelling(const std::string& arg) {
 }
 
 } // namespace
+
+void parse_gdb_address(const std::string& text, std::string& host, uint16_t& port) {
+    std::string t = text;
+    if (t.rfind("tcp:", 0) == 0) t = t.substr(4);
+    const size_t colon = t.rfind(':');
+    host = colon == std::string::npos ? "" : t.substr(0, colon);
+    const std::string p = colon == std::string::npos ? t : t.substr(colon + 1);
+    if (host.empty()) host = "127.0.0.1";
+    const uint64_t n = parse_count(p, "--gdb");
+    if (n == 0 || n > 65535) throw UsageError(fmt::format("invalid port in '{}' for --gdb", text));
+    port = static_cast<uint16_t>(n);
+}
 
 uint64_t parse_count(const std::string& text, const std::string& option) {
     if (text.empty() || text.size() > 20)
@@ -242,6 +258,9 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
     }
     if (vm.count("dtb")) o.dtb = vm["dtb"].as<std::string>();
     o.stats = vm.count("stats") != 0;
+    if (vm.count("gdb")) parse_gdb_address(vm["gdb"].as<std::string>(), o.gdb_host, o.gdb_port);
+    else if (vm.count("gdb-default") || vm.count("gdb-wait")) parse_gdb_address("tcp::1234", o.gdb_host, o.gdb_port);
+    o.gdb_wait = vm.count("gdb-wait") != 0;
     return o;
 }
 

@@ -33,6 +33,11 @@ struct RunOptions {
     std::string dump_dtb;      // write the device tree here and exit (QEMU: dumpdtb=)
     ConsoleInput console_input = ConsoleInput::Auto;
     bool help = false;
+    // GDB stub: -s (tcp::1234), --gdb [tcp:]HOST:PORT, -S (wait for the
+    // debugger before the first instruction; implies -s without --gdb).
+    std::string gdb_host;      // empty: no stub
+    uint16_t gdb_port = 0;
+    bool gdb_wait = false;
 
     // Hosted VM mode (--arch / --config).
     std::string arch;           // "riscv64"
@@ -51,6 +56,10 @@ struct RunOptions {
 // Parse the arguments after `run`.
 RunOptions parse_run_options(const std::vector<std::string>& args);
 std::string run_usage();
+
+// "tcp::1234", "tcp:HOST:1234", "HOST:1234", ":1234", "1234"; an empty
+// host is 127.0.0.1. Throws UsageError.
+void parse_gdb_address(const std::string& text, std::string& host, uint16_t& port);
 
 // "128M", "1G", "512" (MiB, as QEMU), "size=64M"; K/M/G/T suffixes are
 // binary. Throws UsageError naming the option.

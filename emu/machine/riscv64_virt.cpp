@@ -235,6 +235,21 @@ bool RiscvVirt::skip_to_next_timer() {
     return true;
 }
 
+// One instruction at a time, asking the debugger before each.
+rv::StopReason RiscvVirt::run_debug(unsigned i, uint64_t budget) {
+    rv::Hart& h = *harts_[i];
+    rv::StopReason why = rv::StopReason::Budget;
+    for (uint64_t n = 0; n < budget && why == rv::StopReason::Budget && !exit_requested_ && !reset_requested_; n++) {
+        if (!before_insn(i)) {
+            exit_requested_ = true;
+            exit_code_ = 0;
+            break;
+        }
+        why = h.run(1);
+    }
+    return why;
+}
+
 RunResult RiscvVirt::run() {
     if (!loaded_) throw std::logic_error("RiscvVirt::run() before load_kernel()");
     const uint64_t max = cfg_.max_insns;
@@ -249,7 +264,7 @@ RunResult RiscvVirt::run() {
                 uint64_t budget = round_target_ - h.cycles();
                 if (max) budget = std::min(budget, max - executed_);
                 const uint64_t before = h.icount();
-                const rv::StopReason why = h.run(budget);
+                const rv::StopReason why = before_insn ? run_debug(i, budget) : h.run(budget);
                 // Another hart runs next: a reservation must not survive
                 // its stores (an allowed spurious SC failure).
                 if (num_harts() > 1) h.clear_reservation();

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -87,6 +88,11 @@ public:
     // waits forever.
     RunResult run();
 
+    // Debugger hook: when set, harts run one instruction at a time and this
+    // is called (with the hart's index) before each; it may block. false
+    // ends the run as a guest exit with status 0 (the debugger killed it).
+    std::function<bool(unsigned hart)> before_insn;
+
     // ---- Inspection (tests, statistics)
     isa::PhysMem& mem() { return mem_; }
     rv::Hart& hart(unsigned i) { return *harts_.at(i); }
@@ -101,6 +107,7 @@ public:
     uint64_t resets() const { return resets_; }
 
 private:
+    rv::StopReason run_debug(unsigned hart, uint64_t budget);
     void boot_harts();                                // pc = entry, a0 = hartid, a1 = DTB
     void rebase_rounds();                             // rounds start from the harts' clocks
     void place_dtb();

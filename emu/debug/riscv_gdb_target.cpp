@@ -1,0 +1,216 @@
+// The RISC-V GDB target: description, registers and memory for harts and vCPUs.
+#include "emu/debug/riscv_gdb_target.hpp"
+
+#include <fmt/format.h>
+
+#include "emu/vmm/riscv_vm.hpp"
+
+namespace hvemu::emu::debug {
+
+namespace {
+const char* const kXNames[32] = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1", "a0",
+                                 "a1",   "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+                                 "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+const char* const kFNames[32] = {"ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1", "fa0",
+                                 "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5",
+                                 "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
+const char* const kVirtNames[] = {"scause", "stval", "htval", "htinst", "hstatus", "hgatp", "vsatp"};
+} // namespace
+
+std::string riscv_target_xml() {
+    std::string x = "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n"
+                    "<architecture>riscv:rv64</architecture>\n<feature name=\"org.gnu.gdb.riscv.cpu\">\n";
+    for (unsigned i = 0; i < 32; i++) {
+        const char* type = i == 1 ? "code_ptr" : (i == 2 || i == 8) ? "data_ptr" : "int";
+        x += fmt::format("<reg name=\"{}\" bitsize=\"64\" type=\"{}\" regnum=\"{}\"/>\n", kXNames[i], type, i);
+    }
+    x += "<reg name=\"pc\" bitsize=\"64\" type=\"code_ptr\" regnum=\"32\"/>\n</feature>\n"
+         "<feature name=\"org.gnu.gdb.riscv.fpu\">\n"
+         "<union id=\"riscv_double\"><field name=\"float\" type=\"ieee_single\"/>"
+         "<field name=\"double\" type=\"ieee_double\"/></union>\n";
+    for (unsigned i = 0; i < 32; i++)
+        x += fmt::format("<reg name=\"{}\" bitsize=\"64\" type=\"riscv_double\" regnum=\"{}\"/>\n", kFNames[i],
+                         rvreg::kF0 + i);
+    x += "<reg name=\"fflags\" bitsize=\"32\" type=\"int\" regnum=\"66\" group=\"float\"/>\n"
+         "<reg name=\"frm\" bitsize=\"32\" type=\"int\" regnum=\"67\" group=\"float\"/>\n"
+         "<reg name=\"fcsr\" bitsize=\"32\" type=\"int\" regnum=\"68\" group=\"float\"/>\n</feature>\n"
+         "<feature name=\"org.hvemu.riscv.virt\">\n";
+    for (unsigned i = 0; i < std::size(kVirtNames); i++)
+        x += fmt::format("<reg name=\"{}\" bitsize=\"64\" type=\"int\" regnum=\"{}\" group=\"system\"/>\n",
+                         kVirtNames[i], rvreg::kScause + i);
+    x += "</feature>\n</target>\n";
+    return x;
+}
+
+unsigned RiscvGdbTargetBase::register_size(unsigned regno) const {
+    if (regno < rvreg::kF0 + 32) return 8;
+    if (regno >= rvreg::kFflags && regno <= rvreg::kFcsr) return 4;
+    if (regno >= rvreg::kScause && regno < rvreg::kCount) return 8;
+    return 0;
+}
+
+std::optional<uint64_t> RiscvGdbTargetBase::read_register(unsigned thread, unsigned regno) {
+    if (!thread_alive(thread) || register_size(regno) == 0) return std::nullopt;
+    return get(thread, regno);
+}
+
+bool RiscvGdbTargetBase::write_register(unsigned thread, unsigned regno, uint64_t value) {
+    if (!thread_alive(thread) || register_size(regno) == 0) return false;
+    return set(thread, regno, value);
+}
+
+bool RiscvGdbTargetBase::access(unsigned thread, uint64_t addr, uint8_t* buf, size_t len, bool physical,
+                                bool write) {
+    rv::Hart* h = live_hart(thread);
+    if (!h) return false;
+    while (len) {
+        const size_t chunk = std::min<size_t>(len, 0x1000 - (addr & 0xfff));
+        auto pa = to_host_phys(thread, addr, write, physical);
+        if (!pa) return false;
+        const bool ok = write ? h->mem().write_block(*pa, buf, chunk) : h->mem().read_block(*pa, buf, chunk);
+        if (!ok) return false;
+        addr += chunk;
+        buf += chunk;
+        len -= chunk;
+    }
+    return true;
+}
+
+bool RiscvGdbTargetBase::read_memory(unsigned thread, uint64_t addr, uint8_t* dst, size_t len, bool physical) {
+    return access(thread, addr, dst, len, physical, false);
+}
+
+bool RiscvGdbTargetBase::write_memory(unsigned thread, uint64_t addr, const uint8_t* src, size_t len,
+                                      bool physical) {
+    // access() only reads from buf when writing.
+    return access(thread, addr, const_cast<uint8_t*>(src), len, physical, true);
+}
+
+// ---- full-system harts
+
+std::string RiscvHartsTarget::thread_name(unsigned thread) const { return fmt::format("hart {}", thread); }
+
+std::optional<uint64_t> RiscvHartsTarget::get(unsigned thread, unsigned regno) {
+    rv::Hart& h = *harts_.at(thread);
+    if (regno < 32) return regno == 0 ? 0 : h.x[regno];
+    if (regno == rvreg::kPc) return h.pc;
+    if (regno < rvreg::kF0 + 32) return h.f[regno - rvreg::kF0];
+    switch (regno) {
+    case rvreg::kFflags: return h.csr.fflags;
+    case rvreg::kFrm: return h.csr.frm;
+    case rvreg::kFcsr: return (h.csr.frm << 5) | h.csr.fflags;
+    case rvreg::kScause: return h.csr.scause;
+    case rvreg::kStval: return h.csr.stval;
+    case rvreg::kHtval: return h.csr.htval;
+    case rvreg::kHtinst: return h.csr.htinst;
+    case rvreg::kHstatus: return h.csr.hstatus;
+    case rvreg::kHgatp: return h.csr.hgatp;
+    case rvreg::kVsatp: return h.csr.vsatp;
+    default: return std::nullopt;
+    }
+}
+
+bool RiscvHartsTarget::set(unsigned thread, unsigned regno, uint64_t value) {
+    rv::Hart& h = *harts_.at(thread);
+    if (regno < 32) {
+        if (regno) h.x[regno] = value;
+        return true;
+    }
+    if (regno == rvreg::kPc) {
+        h.pc = value;
+        h.end_block();
+        return true;
+    }
+    if (regno < rvreg::kF0 + 32) {
+        h.f[regno - rvreg::kF0] = value;
+        return true;
+    }
+    switch (regno) {
+    case rvreg::kFflags: h.csr.fflags = static_cast<uint32_t>(value & 0x1f); return true;
+    case rvreg::kFrm: h.csr.frm = static_cast<uint32_t>(value & 7); return true;
+    case rvreg::kFcsr:
+        h.csr.fflags = static_cast<uint32_t>(value & 0x1f);
+        h.csr.frm = static_cast<uint32_t>((value >> 5) & 7);
+        return true;
+    default: return false;   // the virtualization registers are read-only here
+    }
+}
+
+std::optional<uint64_t> RiscvHartsTarget::to_host_phys(unsigned thread, uint64_t addr, bool write,
+                                                       bool physical) {
+    if (physical) return addr;
+    (void)write;   // a debugger may write what the guest can only read: translate for reading
+    rv::Hart& h = *harts_.at(thread);
+    const rv::Translation t = h.translate(addr, rv::Access::Read, h.priv, h.virt);
+    if (!t.ok()) return std::nullopt;
+    return t.paddr;
+}
+
+// ---- hosted vCPUs
+
+unsigned RiscvVmTarget::num_threads() const { return const_cast<vmm::RiscvVm&>(vm_).num_vcpus(); }
+
+std::string RiscvVmTarget::thread_name(unsigned thread) const { return fmt::format("vcpu {}", thread); }
+
+rv::Hart* RiscvVmTarget::live_hart(unsigned thread) {
+    if (thread >= num_threads()) return nullptr;
+    vcpu::riscv::PhysCpu* cpu = vm_.vcpu(thread).arch().bound_cpu();
+    return cpu ? &cpu->hart() : nullptr;
+}
+
+std::optional<uint64_t> RiscvVmTarget::get(unsigned thread, unsigned regno) {
+    const vcpu::riscv::RiscvVCpu& v = vm_.vcpu(thread).arch();
+    if (regno < 32) return v.gpr(regno);
+    if (regno == rvreg::kPc) return v.pc();
+    if (regno < rvreg::kF0 + 32) return v.fpr(regno - rvreg::kF0);
+    const rv::Hart* h = live_hart(thread);
+    const auto& ctx = v.context();
+    const uint64_t fflags = h ? h->csr.fflags : ctx.fflags, frm = h ? h->csr.frm : ctx.frm;
+    switch (regno) {
+    case rvreg::kFflags: return fflags;
+    case rvreg::kFrm: return frm;
+    case rvreg::kFcsr: return (frm << 5) | fflags;
+    // The trap CSRs as the hypervisor saw them at the last exit.
+    case rvreg::kScause: return v.last_trap().scause;
+    case rvreg::kStval: return v.last_trap().stval;
+    case rvreg::kHtval: return v.last_trap().htval;
+    case rvreg::kHtinst: return v.last_trap().htinst;
+    case rvreg::kHstatus: return h ? h->csr.hstatus : ctx.hstatus;
+    case rvreg::kHgatp: return h ? h->csr.hgatp : ctx.hgatp;
+    case rvreg::kVsatp: return h ? h->csr.vsatp : ctx.vsatp;
+    default: return std::nullopt;
+    }
+}
+
+bool RiscvVmTarget::set(unsigned thread, unsigned regno, uint64_t value) {
+    vcpu::riscv::RiscvVCpu& v = vm_.vcpu(thread).arch();
+    if (regno < 32) {
+        v.set_gpr(regno, value);
+        return true;
+    }
+    if (regno == rvreg::kPc) {
+        v.set_pc(value);
+        return true;
+    }
+    if (regno < rvreg::kF0 + 32) {
+        v.set_fpr(regno - rvreg::kF0, value);
+        return true;
+    }
+    return false;   // FP status and the virtualization registers are read-only from the debugger for now
+}
+
+std::optional<uint64_t> RiscvVmTarget::to_host_phys(unsigned thread, uint64_t addr, bool write, bool physical) {
+    rv::Hart* h = live_hart(thread);
+    if (!h) return std::nullopt;
+    (void)write;   // as above: translate for reading
+    const rv::Access acc = rv::Access::Read;
+    if (physical) {
+        const rv::Translation t = h->translate_g(addr, acc);
+        return t.ok() ? std::optional<uint64_t>(t.paddr) : std::nullopt;
+    }
+    const bool guest_s = vm_.vcpu(thread).arch().context().guest_s;
+    const rv::Translation t = h->translate(addr, acc, guest_s ? rv::Priv::S : rv::Priv::U, true);
+    return t.ok() ? std::optional<uint64_t>(t.paddr) : std::nullopt;
+}
+
+} // namespace hvemu::emu::debug
