@@ -237,7 +237,7 @@ uint64_t op_illegal(Hart& h, const Insn&, uint64_t) { return h.raise_illegal(); 
 
 void Hart::check_interrupts() {
     uint64_t c;
-    if (pending_interrupt(c)) {
+    if (!irq_masked_ && pending_interrupt(c)) {
         wfi_ = false;
         take_trap(c, 0, 0, 0, false);
     }

@@ -122,6 +122,10 @@ public:
     void request_stop() { stop_requested_ = true; block_end_ = true; }
     bool waiting_for_interrupt() const { return wfi_; }
     void enter_wfi() { wfi_ = true; end_block(); }
+    // Debugger single-step: while masked, run() takes no interrupt (they
+    // stay pending), so a step does not wander into a handler.
+    void set_interrupts_masked(bool m) { irq_masked_ = m; }
+    bool interrupts_masked() const { return irq_masked_; }
     void reset();
 
     // ---- Counters and time (Zicntr, Sstc)
@@ -248,6 +252,7 @@ private:
     bool stop_requested_ = false;
     bool trapped_ = false;      // hosted: a trap to HS/M was taken in this run
     bool wfi_ = false;
+    bool irq_masked_ = false;
     uint64_t irq_lines_ = 0;    // MEIP, SEIP, MSIP, MTIP from the platform
     uint64_t mtimecmp_ = ~0ull;
     // fetch state
