@@ -18,6 +18,7 @@
 #include "emu/fdt/fdt_writer.hpp"
 #include "emu/loader/elf.hpp"
 #include "emu/machine/riscv64_virt.hpp"
+#include "emu/trace/trace_session.hpp"
 #include "emu/vmm/riscv_vm.hpp"
 #include "emu/vmm/riscv_vmm.hpp"
 
@@ -98,9 +99,54 @@ int run_hosted(const RunOptions& o) {
     vo.max_insns = o.max_insns;
     vo.unmapped = o.unmapped_fault ? vmm::UnmappedAccess::Fault : vmm::UnmappedAccess::Stop;
     vo.trace = o.trace_exits ? stderr : nullptr;
+    // --trace / --trace-json: the session prints the exit lines itself.
+    std::unique_ptr<trace::TraceSession> tracing;
+    try {
+        tracing = std::make_unique<trace::TraceSession>(
+            trace::TraceRequest{o.trace, o.trace_file, o.trace_json},
+            trace::VmInfo{vm.config().name, vm.num_vcpus(), vm.num_pcpus(), vm.config().clock.core_hz});
+    } catch (const std::exception& e) {
+        throw UsageError(e.what());
+    }
+    vo.tracer = tracing->tracer();
+    if (vo.tracer) vo.trace = nullptr;
+
+    // The GDB stub: threads are vCPUs; vCPUs run one instruction per run()
+    // while it is there, and every exit is shown to it before it is served.
+    std::unique_ptr<debug::RiscvVmTarget> gdb_target;
+    std::unique_ptr<debug::GdbServer> gdb;
+    vmm::RiscvVmm* vmm_ptr = nullptr;
+    if (!o.gdb_host.empty()) {
+        gdb_target = std::make_unique<debug::RiscvVmTarget>(vm);
+        gdb = std::make_unique<debug::GdbServer>(*gdb_target, o.gdb_host, o.gdb_port);
+        gdb->exit_kind_name = [](unsigned k) { return std::string(vmm::exit_kind_name(k)); };
+        gdb->num_exit_kinds = static_cast<unsigned>(vmm::ExitStats::kKinds);
+        gdb->stats = [&vmm_ptr]() { return vmm_ptr ? vmm_ptr->stats_report() : std::string(); };
+        std::fprintf(stderr, "hvemu: gdb stub listening on %s:%u\n", o.gdb_host.c_str(), gdb->port());
+        // -S waits before the first instruction, when vCPU 0 is bound
+        // (memory by guest address needs its translation state).
+        vo.before_insn = [&gdb, &vm, wait = o.gdb_wait](unsigned v) mutable {
+            if (wait) {
+                wait = false;
+                if (!gdb->wait_for_attach()) return false;
+            }
+            const bool alive = gdb->before_insn(v);
+            if (auto* cpu = vm.vcpu(v).arch().bound_cpu()) cpu->hart().set_interrupts_masked(gdb->step_masks_interrupts(v));
+            return alive;
+        };
+        vo.debugger_attached = [&gdb]() { return gdb->connected(); };
+        vo.on_exit = [&gdb](const vmm::ExitRecord& rec) {
+            const unsigned kind = static_cast<unsigned>(rec.exit.index());
+            std::string line = vmm::format_trace_line(rec);   // "vcpu N cycle ...": the stub names the vCPU
+            if (const size_t at = line.find("cycle "); at != std::string::npos) line.erase(0, at);
+            return gdb->on_vmexit(rec.vcpu, kind, vmm::exit_kind_name(kind), line);
+        };
+    }
     vmm::RiscvVmm vmm(vm, vo);
+    vmm_ptr = &vmm;
     const auto t0 = std::chrono::steady_clock::now();
     const vmm::VmResult r = vmm.run();
+    tracing->finish(r.status, r.message);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::fflush(stdout);
     if (!r.message.empty()) std::fprintf(stderr, "hvemu: %s\n", r.message.c_str());
@@ -109,6 +155,7 @@ int run_hosted(const RunOptions& o) {
         std::fprintf(stderr, "hvemu: %.3f s (%.1f MIPS)\n", secs,
                      secs > 0 ? static_cast<double>(vmm.instructions()) / secs / 1e6 : 0.0);
     }
+    if (gdb) gdb->on_exit(r.status);
     return r.status;
 }
 
@@ -143,7 +190,11 @@ int run_command(const std::vector<std::string>& args) {
         gdb = std::make_unique<debug::GdbServer>(*gdb_target, o.gdb_host, o.gdb_port);
         std::fprintf(stderr, "hvemu: gdb stub listening on %s:%u\n", o.gdb_host.c_str(), gdb->port());
         if (o.gdb_wait && !gdb->wait_for_attach()) return 0;
-        machine.before_insn = [&gdb](unsigned hart) { return gdb->before_insn(hart); };
+        machine.before_insn = [&gdb, &machine](unsigned hart) {
+            const bool alive = gdb->before_insn(hart);
+            machine.hart(hart).set_interrupts_masked(gdb->step_masks_interrupts(hart));
+            return alive;
+        };
     }
 
     const auto t0 = std::chrono::steady_clock::now();

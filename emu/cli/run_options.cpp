@@ -2,6 +2,7 @@
 // names is off (with it, "-m" could be taken for "--machine"), and QEMU's
 // single-dash long options are rewritten to "--name" before parsing.
 #include "emu/cli/run_options.hpp"
+#include "emu/trace/trace_set.hpp"
 
 #include <array>
 #include <cctype>
@@ -49,7 +50,11 @@ po::options_description run_description() {
         ("config", po::value<std::string>()->value_name("FILE"),
          "run the VM an Axvisor VM config file (TOML) describes; --kernel overrides its kernel_path")
         ("trace", po::value<std::string>()->value_name("WHAT"),
-         "exits: print one line per VM exit to stderr (vCPU, cycle, guest pc, instruction, exit)")
+         "a comma list of exits, irq, mmio, insn: one line per VM exit, injected interrupt, MMIO access "
+         "served by the VMM, guest instruction (vCPU, cycle, guest pc, instruction, event), to stderr")
+        ("trace-file", po::value<std::string>()->value_name("FILE"), "write the --trace lines to FILE")
+        ("trace-json", po::value<std::string>()->value_name("FILE"),
+         "write a Chrome/Perfetto trace-event timeline (ui.perfetto.dev) of the run to FILE")
         ("unmapped-access", po::value<std::string>()->value_name("POLICY"),
          "a guest access where there is no RAM and no device: stop (default: end the VM, status 123) or "
          "fault (the guest takes an access fault)")
@@ -187,7 +192,7 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
         if (vm.count("machine")) throw UsageError("--machine selects a full-system board; it does not go with --arch/--config");
         if (vm.count("bios")) throw UsageError("--bios is for full-system boards; a VM's kernel is entered directly");
     } else {
-        for (const char* opt : {"trace", "unmapped-access", "pcpus", "gstage", "kernel-addr", "dtb"})
+        for (const char* opt : {"trace", "trace-file", "trace-json", "unmapped-access", "pcpus", "gstage", "kernel-addr", "dtb"})
             if (vm.count(opt)) throw UsageError(fmt::format("--{} is for hosted VMs (--arch riscv64 or --config)", opt));
     }
     if (vm.count("machine")) {
@@ -234,9 +239,15 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
     if (vm.count("dumpdtb")) o.dump_dtb = vm["dumpdtb"].as<std::string>();
     if (vm.count("trace")) {
         const std::string t = vm["trace"].as<std::string>();
-        if (t != "exits") throw UsageError(fmt::format("invalid value '{}' for --trace (supported: exits)", t));
-        o.trace_exits = true;
+        try {
+            o.trace_exits = trace::parse_trace_set(t).exits;
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+        }
+        o.trace = t;
     }
+    if (vm.count("trace-file")) o.trace_file = vm["trace-file"].as<std::string>();
+    if (vm.count("trace-json")) o.trace_json = vm["trace-json"].as<std::string>();
     if (vm.count("unmapped-access")) {
         const std::string u = vm["unmapped-access"].as<std::string>();
         if (u == "fault") o.unmapped_fault = true;

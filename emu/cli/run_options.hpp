@@ -43,6 +43,9 @@ struct RunOptions {
     std::string arch;           // "riscv64"
     std::string config;         // an Axvisor VM config file
     bool trace_exits = false;   // --trace exits
+    std::string trace;          // --trace: the comma list (exits,irq,mmio,insn)
+    std::string trace_file;     // --trace-file: text trace here instead of stderr
+    std::string trace_json;     // --trace-json: Chrome/Perfetto trace-event JSON
     bool unmapped_fault = false;   // --unmapped-access fault (default: stop)
     unsigned pcpus = 0;         // --pcpus: physical CPUs (0: one per vCPU)
     std::string gstage;         // --gstage sv39x4 | sv48x4 (empty: sv39x4)

@@ -88,6 +88,8 @@ void GdbServer::drop_connection() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     breakpoints_.clear();
+    watches_.clear();
+    watch_pending_ = -1;
     step_thread_ = -1;
     vmexit_mask_ = 0;
 }
@@ -150,6 +152,11 @@ bool GdbServer::before_insn(unsigned thread) {
         if (!accept_pending(false)) return true;
         return stop_here(thread, stop_reply(thread, kSigTrap), false);   // GDB expects a stopped target on connect
     }
+    if (first_after_resume_ == static_cast<int>(thread)) first_after_resume_ = -1;   // that instruction ran
+    if (watch_pending_ == static_cast<int>(thread)) {
+        watch_pending_ = -1;
+        return stop_here(thread, stop_reply(thread, kSigTrap, watch_reply_));
+    }
     if (step_thread_ == static_cast<int>(thread)) {
         if (step_armed_) {
             step_thread_ = -1;
@@ -163,8 +170,52 @@ bool GdbServer::before_insn(unsigned thread) {
         if (pc == skip_pc_) return true;
     }
     if (!breakpoints_.empty() && breakpoints_.count(pc)) return stop_here(thread, stop_reply(thread, kSigTrap));
+    if (uint64_t waddr = 0; !watches_.empty() && watch_hit(thread, waddr))
+        return stop_here(thread, stop_reply(thread, kSigTrap, fmt::format("watch:{:x};", waddr)));
+    if (!watches_.empty()) check_access_watches(thread);
     if (++calls_ % kPollEvery == 0 && poll_interrupt()) return stop_here(thread, stop_reply(thread, kSigInt));
     return true;
+}
+
+void GdbServer::refresh_watches(unsigned thread) {
+    for (Watch& w : watches_) {
+        if (w.kind != '2') continue;
+        w.seen.assign(w.len, '\0');
+        if (!target_.read_memory(thread, w.addr, reinterpret_cast<uint8_t*>(w.seen.data()), w.len, false))
+            w.seen.clear();
+    }
+}
+
+bool GdbServer::check_access_watches(unsigned thread) {
+    bool any = false;
+    for (const Watch& w : watches_) any |= w.kind != '2';
+    if (!any) return false;
+    const auto a = target_.next_access(thread);
+    if (!a) return false;
+    for (const Watch& w : watches_) {
+        if (w.kind == '2' || a->addr >= w.addr + w.len || w.addr >= a->addr + a->len) continue;
+        if (w.kind == '3' && !a->read) continue;
+        watch_pending_ = static_cast<int>(thread);
+        watch_reply_ = fmt::format("{}:{:x};", w.kind == '3' ? "rwatch" : "awatch", w.addr);
+        return true;
+    }
+    return false;
+}
+
+bool GdbServer::watch_hit(unsigned thread, uint64_t& addr) {
+    std::string now;
+    for (Watch& w : watches_) {
+        if (w.kind != '2') continue;
+        now.assign(w.len, '\0');
+        if (!target_.read_memory(thread, w.addr, reinterpret_cast<uint8_t*>(now.data()), w.len, false)) continue;
+        if (now == w.seen) continue;
+        const bool was_readable = !w.seen.empty();
+        w.seen = now;
+        if (!was_readable) continue;   // it became readable (a mapping changed): not a write
+        addr = w.addr;
+        return true;
+    }
+    return false;
 }
 
 bool GdbServer::on_vmexit(unsigned thread, unsigned kind, const std::string& kind_name, const std::string& decoded) {
@@ -184,6 +235,7 @@ void GdbServer::on_exit(int status) {
 GdbServer::Resume GdbServer::serve(unsigned thread, const std::string& reply, bool announce) {
     std::string last_stop = reply;
     g_thread_ = thread;
+    step_thread_ = -1;   // any stop ends a pending step (a breakpoint or VM exit during it)
     // A debugger that just connected asks with '?'; one that resumed us
     // waits for this stop reply.
     if (announce) send(reply);
@@ -223,10 +275,12 @@ GdbServer::Resume GdbServer::serve(unsigned thread, const std::string& reply, bo
                     drop_connection();
                     return how;
                 }
+                if (!watches_.empty()) refresh_watches(thread);
                 // Resuming: do not stop again at this breakpoint before
                 // the thread has moved.
                 skip_thread_ = static_cast<int>(thread);
                 skip_pc_ = target_.pc(thread);
+                first_after_resume_ = static_cast<int>(thread);
                 if (how == Resume::Step) {
                     step_thread_ = static_cast<int>(t);
                     // The stopped thread's pending instruction runs when
@@ -303,7 +357,8 @@ std::string GdbServer::handle(const std::string& pkt, unsigned& thread, bool& re
         if (!parse_addr_len(arg, addr, len)) return "E01";
         len = std::min<uint64_t>(len, PacketDecoder::kMaxPacket / 2);
         std::string bytes(len, '\0');
-        if (!target_.read_memory(g_thread_, addr, reinterpret_cast<uint8_t*>(bytes.data()), len, false)) return "E14";
+        if (!target_.read_memory(g_thread_, addr, reinterpret_cast<uint8_t*>(bytes.data()), len, phys_memory_))
+            return "E14";
         return to_hex(bytes);
     }
     case 'M': {
@@ -313,7 +368,7 @@ std::string GdbServer::handle(const std::string& pkt, unsigned& thread, bool& re
             return "E01";
         auto bytes = from_hex(std::string_view(arg).substr(colon + 1));
         if (!bytes || bytes->size() != len) return "E01";
-        if (!target_.write_memory(g_thread_, addr, reinterpret_cast<const uint8_t*>(bytes->data()), len, false))
+        if (!target_.write_memory(g_thread_, addr, reinterpret_cast<const uint8_t*>(bytes->data()), len, phys_memory_))
             return "E14";
         return "OK";
     }
@@ -321,10 +376,24 @@ std::string GdbServer::handle(const std::string& pkt, unsigned& thread, bool& re
     case 'z': {
         // Z0 software and Z1 hardware breakpoints are both checked against
         // the pc before each instruction: guest memory is never patched.
-        if (pkt.size() < 3 || (pkt[1] != '0' && pkt[1] != '1') || pkt[2] != ',') return {};
+        if (pkt.size() < 3 || pkt[1] < '0' || pkt[1] > '4' || pkt[2] != ',') return {};
         const std::string rest = pkt.substr(3);
         auto addr = parse_hex_u64(rest.substr(0, rest.find(',')));
         if (!addr) return "E01";
+        if (pkt[1] >= '2') {
+            const size_t comma = rest.find(',');
+            auto len = comma == std::string::npos ? std::nullopt : parse_hex_u64(rest.substr(comma + 1));
+            if (!len || *len == 0 || *len > 64) return "E01";
+            auto same = [&](const Watch& w) { return w.addr == *addr && w.len == *len && w.kind == pkt[1]; };
+            watches_.erase(std::remove_if(watches_.begin(), watches_.end(), same), watches_.end());
+            if (c == 'Z') {
+                constexpr size_t kMaxWatches = 16;
+                if (watches_.size() >= kMaxWatches) return "E01";
+                watches_.push_back({*addr, *len, pkt[1], {}});
+                refresh_watches(g_thread_);
+            }
+            return "OK";
+        }
         if (c == 'Z') breakpoints_.insert(*addr);
         else breakpoints_.erase(*addr);
         return "OK";
@@ -427,7 +496,26 @@ std::string GdbServer::monitor(unsigned thread, const std::string& cmd) {
         return "hvemu monitor commands:\n"
                "  vmexit-break on|off|<kind>[,<kind>...]  stop when a vCPU exits (hosted VMs)\n"
                "  exit                                    the last VM exit, decoded\n"
-               "  stats                                   exit counts\n";
+               "  stats                                   exit counts\n"
+               "  walk <addr>                             both stages of the translation, every entry read\n"
+               "  step-interrupts on|off                  let a single step enter an interrupt handler\n"
+               "  phys on|off                             memory by (guest) physical address\n";
+    if (word == "phys") {
+        std::string what;
+        in >> what;
+        if (what == "on") phys_memory_ = true;
+        else if (what == "off") phys_memory_ = false;
+        else if (!what.empty()) return "usage: monitor phys on|off\n";
+        return fmt::format("memory by {} address\n", phys_memory_ ? "physical" : "virtual");
+    }
+    if (word == "step-interrupts") {
+        std::string what;
+        in >> what;
+        if (what == "on") step_interrupts_ = true;
+        else if (what == "off") step_interrupts_ = false;
+        else if (!what.empty()) return "usage: monitor step-interrupts on|off\n";
+        return fmt::format("step-interrupts {}\n", step_interrupts_ ? "on" : "off");
+    }
     if (word == "vmexit-break") {
         std::string what;
         in >> what;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "emu/debug/gdb_packet.hpp"
 #include "emu/debug/gdb_target.hpp"
@@ -39,6 +40,16 @@ public:
     bool on_vmexit(unsigned thread, unsigned kind, const std::string& kind_name, const std::string& decoded);
     // The run ended with `status`: tell the debugger (W packet).
     void on_exit(int status);
+    // True after before_insn(thread) returned true when the instruction
+    // about to run must not take an interrupt: a single step, or the first
+    // instruction after any resume of the stopped thread (GDB steps RISC-V
+    // in software: a breakpoint after the instruction and a continue). The
+    // run loop masks the hart's interrupts for it; `monitor step-interrupts
+    // on` lets a step enter the handler instead.
+    bool step_masks_interrupts(unsigned thread) const {
+        const int t = static_cast<int>(thread);
+        return !step_interrupts_ && ((step_armed_ && step_thread_ == t) || first_after_resume_ == t);
+    }
 
     // `monitor stats` prints what this returns (when set).
     std::function<std::string()> stats;
@@ -68,6 +79,21 @@ private:
     std::string last_sent_;
     bool noack_ = false;
     std::set<uint64_t> breakpoints_;
+    // Watchpoints. Write (Z2): checked before each instruction by
+    // comparing the watched bytes with what they were when the thread last
+    // resumed. Read (Z3) and access (Z4): the target tells what the next
+    // instruction accesses; a hit stops before the one after it.
+    struct Watch {
+        uint64_t addr = 0, len = 0;
+        char kind = '2';
+        std::string seen;   // Z2: the bytes, or empty when unreadable
+    };
+    int watch_pending_ = -1;             // the thread whose last instruction hit a Z3/Z4
+    std::string watch_reply_;
+    bool check_access_watches(unsigned thread);
+    std::vector<Watch> watches_;
+    void refresh_watches(unsigned thread);
+    bool watch_hit(unsigned thread, uint64_t& addr);
     unsigned g_thread_ = 0;              // Hg: registers and memory
     int step_thread_ = -1;               // stepping: stop before its next instruction
     bool step_armed_ = false;            // the stepping thread has been resumed once
@@ -75,6 +101,9 @@ private:
     uint64_t skip_pc_ = 0;
     uint64_t calls_ = 0;
     bool killed_ = false;
+    bool step_interrupts_ = false;       // monitor step-interrupts
+    int first_after_resume_ = -1;        // the thread whose next instruction is the first after a resume
+    bool phys_memory_ = false;           // monitor phys: m/M take (guest) physical addresses
     // vmexit-break
     uint64_t vmexit_mask_ = 0;           // bit per ExitReason index
     std::string last_exit_;              // for `monitor exit`

@@ -36,6 +36,15 @@ public:
 
     virtual uint64_t pc(unsigned thread) = 0;
 
+    // The data access the thread's next instruction makes (read and access
+    // watchpoints); nullopt when it makes none or it cannot be told.
+    struct MemAccess {
+        uint64_t addr = 0;
+        unsigned len = 0;
+        bool read = false, write = false;
+    };
+    virtual std::optional<MemAccess> next_access(unsigned /*thread*/) { return std::nullopt; }
+
     // Architecture-specific `monitor` commands; nullopt when unknown.
     virtual std::optional<std::string> monitor(unsigned /*thread*/, const std::string& /*cmd*/) { return std::nullopt; }
 };

@@ -3,7 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <sstream>
+
+#include "emu/debug/gdb_packet.hpp"
+#include "emu/debug/riscv_walk.hpp"
 #include "emu/vmm/riscv_vm.hpp"
+#include "isa/riscv/insn.hpp"
 
 namespace hvemu::emu::debug {
 
@@ -84,6 +89,60 @@ bool RiscvGdbTargetBase::write_memory(unsigned thread, uint64_t addr, const uint
                                       bool physical) {
     // access() only reads from buf when writing.
     return access(thread, addr, const_cast<uint8_t*>(src), len, physical, true);
+}
+
+std::optional<GdbTarget::MemAccess> RiscvGdbTargetBase::next_access(unsigned thread) {
+    const uint64_t at = pc(thread);
+    uint8_t b[4] = {};
+    if (!read_memory(thread, at, b, 2, false)) return std::nullopt;
+    uint32_t raw = static_cast<uint32_t>(b[0]) | static_cast<uint32_t>(b[1]) << 8;
+    if ((raw & 3) == 3) {
+        if (!read_memory(thread, at + 2, b + 2, 2, false)) return std::nullopt;
+        raw |= static_cast<uint32_t>(b[2]) << 16 | static_cast<uint32_t>(b[3]) << 24;
+    }
+    const rv::Insn i = rv::decode(raw);
+    if (i.id == rv::kInvalidId) return std::nullopt;
+    const rv::InsnDesc& d = rv::insn_table()[i.id];
+    const bool load = d.cls == rv::Cls::Load || d.cls == rv::Cls::FpLoad;
+    const bool store = d.cls == rv::Cls::Store || d.cls == rv::Cls::FpStore;
+    const bool amo = d.cls == rv::Cls::Amo;
+    if (!load && !store && !amo) return std::nullopt;
+    // The width from the mnemonic: lb/sb, lh, lw/flw/c.lwsp, ld/fsd, amoadd.w, lr.d ...
+    std::string name = d.name;
+    if (name.rfind("c.", 0) == 0) name = name.substr(2);
+    unsigned len = 0;
+    const size_t dot = name.find('.');
+    const char w = amo ? (dot != std::string::npos && dot + 1 < name.size() ? name[dot + 1] : '?')
+                       : name.size() > (name[0] == 'f' ? 2u : 1u) ? name[name[0] == 'f' ? 2 : 1] : '?';
+    switch (w) {
+    case 'b': len = 1; break;
+    case 'h': len = 2; break;
+    case 'w': len = 4; break;
+    case 'd': len = 8; break;
+    case 'q': len = 16; break;
+    default: return std::nullopt;
+    }
+    const auto base = read_register(thread, i.rs1);
+    if (!base) return std::nullopt;
+    MemAccess a;
+    a.addr = *base + (amo ? 0 : static_cast<uint64_t>(i.imm));
+    a.len = len;
+    a.read = load || (amo && name.rfind("sc", 0) != 0);
+    a.write = store || (amo && name.rfind("lr", 0) != 0);
+    return a;
+}
+
+std::optional<std::string> RiscvGdbTargetBase::monitor(unsigned thread, const std::string& cmd) {
+    std::istringstream in(cmd);
+    std::string word, arg;
+    in >> word >> arg;
+    if (word != "walk") return std::nullopt;
+    if (arg.rfind("0x", 0) == 0 || arg.rfind("0X", 0) == 0) arg = arg.substr(2);
+    const auto addr = parse_hex_u64(arg);
+    if (!addr) return std::string("usage: monitor walk <hex address>\n");
+    rv::Hart* h = live_hart(thread);
+    if (!h) return fmt::format("thread {} has no hart now\n", thread + 1);
+    return riscv_walk_report(*h, *addr, access_priv(thread), access_virt(thread));
 }
 
 // ---- full-system harts
@@ -197,6 +256,10 @@ bool RiscvVmTarget::set(unsigned thread, unsigned regno, uint64_t value) {
         return true;
     }
     return false;   // FP status and the virtualization registers are read-only from the debugger for now
+}
+
+rv::Priv RiscvVmTarget::access_priv(unsigned thread) {
+    return vm_.vcpu(thread).arch().context().guest_s ? rv::Priv::S : rv::Priv::U;
 }
 
 std::optional<uint64_t> RiscvVmTarget::to_host_phys(unsigned thread, uint64_t addr, bool write, bool physical) {

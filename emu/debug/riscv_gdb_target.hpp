@@ -34,6 +34,9 @@ public:
     bool read_memory(unsigned thread, uint64_t addr, uint8_t* dst, size_t len, bool physical) override;
     bool write_memory(unsigned thread, uint64_t addr, const uint8_t* src, size_t len, bool physical) override;
     uint64_t pc(unsigned thread) override { return read_register(thread, rvreg::kPc).value_or(0); }
+    std::optional<MemAccess> next_access(unsigned thread) override;
+    // `monitor walk <addr>`.
+    std::optional<std::string> monitor(unsigned thread, const std::string& cmd) override;
 
 protected:
     // The hart that holds the thread's state now (nullptr: none; a vCPU
@@ -44,6 +47,9 @@ protected:
     virtual bool set(unsigned thread, unsigned regno, uint64_t value) = 0;
     // Translate addr for a debugger access of one page or less.
     virtual std::optional<uint64_t> to_host_phys(unsigned thread, uint64_t addr, bool write, bool physical) = 0;
+    // The privilege and V of the thread's debugger accesses by virtual address.
+    virtual rv::Priv access_priv(unsigned thread) = 0;
+    virtual bool access_virt(unsigned thread) = 0;
 
 private:
     bool access(unsigned thread, uint64_t addr, uint8_t* buf, size_t len, bool physical, bool write);
@@ -62,6 +68,8 @@ protected:
     std::optional<uint64_t> get(unsigned thread, unsigned regno) override;
     bool set(unsigned thread, unsigned regno, uint64_t value) override;
     std::optional<uint64_t> to_host_phys(unsigned thread, uint64_t addr, bool write, bool physical) override;
+    rv::Priv access_priv(unsigned thread) override { return harts_.at(thread)->priv; }
+    bool access_virt(unsigned thread) override { return harts_.at(thread)->virt; }
 
 private:
     std::vector<rv::Hart*> harts_;
@@ -79,6 +87,8 @@ protected:
     std::optional<uint64_t> get(unsigned thread, unsigned regno) override;
     bool set(unsigned thread, unsigned regno, uint64_t value) override;
     std::optional<uint64_t> to_host_phys(unsigned thread, uint64_t addr, bool write, bool physical) override;
+    rv::Priv access_priv(unsigned thread) override;
+    bool access_virt(unsigned) override { return true; }
 
 private:
     vmm::RiscvVm& vm_;

@@ -34,6 +34,7 @@ RiscvVmm::RiscvVmm(RiscvVm& vm, const VmmOptions& opt)
         vm_.vcpu(i).arch().set_sbi_host(std::move(host));
     }
     vm_.on_external_irq = [this](unsigned v, bool level) {
+        if (level && opt_.tracer) opt_.tracer->on_irq({v, 9, "plic"});
         if (level) wake(v);
     };
 }
@@ -111,10 +112,25 @@ void RiscvVmm::run_slice(unsigned p, unsigned v, uint64_t target) {
     while (!ended_ && state_[v] == VState::Runnable && cpu.cycles() < target) {
         uint64_t budget = target - cpu.cycles();
         if (opt_.max_insns) budget = std::min(budget, opt_.max_insns - executed_);
+        if (opt_.before_insn) {
+            if (!opt_.before_insn(v)) {
+                finish(VmEnd::Shutdown, 0, "killed by the debugger");
+                return;
+            }
+            if (!opt_.debugger_attached || opt_.debugger_attached()) budget = 1;
+        }
+        const uint64_t start_cycle = cpu.cycles();
+        if (opt_.tracer && opt_.tracer->wants_insns()) {
+            budget = 1;   // one instruction per run(), each reported before it runs
+            uint32_t raw = 0;
+            const uint64_t pc = vc.arch().pc();
+            opt_.tracer->on_insn(v, start_cycle, pc, vc.arch().fetch_insn(pc, raw) ? std::optional<uint32_t>(raw) : std::nullopt);
+        }
         vc.arch().set_run_budget(budget);
         const uint64_t before = cpu.hart().icount();
         vcpu::Result<vcpu::ExitReason> r = vc.run();
         const uint64_t ran = cpu.hart().icount() - before;
+        if (opt_.tracer) opt_.tracer->on_run(v, p, start_cycle, cpu.cycles(), ran);
         executed_ += ran;
         vcpu_insns_[v] += ran;
         ran_this_round_ = true;
@@ -130,6 +146,11 @@ void RiscvVmm::run_slice(unsigned p, unsigned v, uint64_t target) {
             stats_.count(rec);
             if (opt_.trace) std::fprintf(opt_.trace, "%s\n", format_trace_line(rec).c_str());
             if (opt_.hook) opt_.hook(rec);
+            if (opt_.tracer) opt_.tracer->on_exit(rec);
+            if (opt_.on_exit && !opt_.on_exit(rec)) {
+                finish(VmEnd::Shutdown, 0, "killed by the debugger");
+                return;
+            }
             current_vcpu_ = static_cast<int>(v);
             handle_exit(v, e);
             current_vcpu_ = -1;

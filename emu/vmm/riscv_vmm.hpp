@@ -29,9 +29,11 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "emu/trace/vmm_tracer.hpp"
 #include "emu/vmm/exit_trace.hpp"
 #include "emu/vmm/riscv_vm.hpp"
 
@@ -54,6 +56,17 @@ struct VmmOptions {
     UnmappedAccess unmapped = UnmappedAccess::Stop;
     std::FILE* trace = nullptr;    // one line per exit (--trace exits)
     ExitHook hook;                 // every exit record (tests)
+    trace::VmmTracer* tracer = nullptr;   // --trace / --trace-json events (emu/trace)
+    // A debugger: when before_insn is set, vCPUs run one instruction per
+    // run() and it is asked first; on_exit sees each exit before it is
+    // served (the guest state as run() left it). false from either: the
+    // debugger killed the VM (the run ends with status 0).
+    std::function<bool(unsigned vcpu)> before_insn;
+    std::function<bool(const ExitRecord&)> on_exit;
+    // With before_insn: false while no debugger is connected, so vCPUs run
+    // whole slices (before_insn is still called once per run(), to notice
+    // a debugger connecting).
+    std::function<bool()> debugger_attached;
 };
 
 enum class VmEnd : uint8_t { Shutdown, GuestError, MaxInsns, Deadlock };

@@ -67,12 +67,14 @@ void RiscvVmm::mmio_read(unsigned v, const ex::MmioRead& e) {
     if (!s->device->mmio_read(e.addr - s->base, w, raw))
         return no_device(v, e.addr, w, false, "the device refuses the access");
     vm_.vcpu(v).set_gpr(e.reg, vcpu::complete_mmio_read(e, raw));
+    if (opt_.tracer) opt_.tracer->on_mmio({e.addr, w, raw, false, s->device->name()});
 }
 
 void RiscvVmm::mmio_write(unsigned v, const ex::MmioWrite& e) {
     const unsigned w = vcpu::bytes(e.width);
     const MmioBus::Slot* s = vm_.bus().find(e.addr, w);
     if (!s) return no_device(v, e.addr, w, true, "no RAM or device there");
+    if (opt_.tracer) opt_.tracer->on_mmio({e.addr, w, e.data & width_mask(w), true, s->device->name()});
     if (!s->device->mmio_write(e.addr - s->base, w, e.data & width_mask(w)))
         no_device(v, e.addr, w, true, "the device refuses the access");
 }
@@ -143,6 +145,7 @@ void RiscvVmm::send_ipi(unsigned v, const ex::SendIpi& e) {
         const bool named = e.send_to_all || (t >= base && t - base < 64 && ((mask >> (t - base)) & 1));
         if (!named) continue;
         (void)vm_.vcpu(t).inject_interrupt(e.vector);
+        if (opt_.tracer) opt_.tracer->on_irq({t, e.vector, "ipi"});
         wake(t);
     }
 }

@@ -128,3 +128,61 @@ TEST_CASE("gdb stub: garbage on the wire is nacked and survived", "[gdb]") {
     CHECK(out.find('-') != std::string::npos);
     CHECK(has(out, "QC1"));
 }
+
+TEST_CASE("gdb stub: a write watchpoint stops after the store", "[gdb]") {
+    Rig r;
+    const uint32_t sd_a0_t0 = 0x00a2b023;   // sd a0, 0(t0)
+    r.mem.write_block(kBase + 8, &sd_a0_t0, 4);
+    r.hart->x[5] = kBase + 0x1000;
+    r.script({"Z2,80001000,8", "c", "z2,80001000,8", "k"});
+    CHECK(r.server->wait_for_attach());
+    CHECK_FALSE(r.run(100));
+    CHECK(r.hart->pc == kBase + 12);   // stopped after the store
+    CHECK(has(r.replies(), "T05watch:80001000;thread:1;"));
+}
+
+TEST_CASE("gdb stub: a step masks interrupts unless step-interrupts is on", "[gdb]") {
+    Rig r;
+    r.script({"s", "qRcmd," + to_hex("step-interrupts on"), "s", "k"});
+    CHECK(r.server->wait_for_attach());
+    CHECK(r.server->before_insn(0));
+    CHECK(r.server->step_masks_interrupts(0));   // the first step: masked
+    r.hart->run(1);
+    CHECK(r.server->before_insn(0));             // stopped; step-interrupts on; stepped again
+    CHECK_FALSE(r.server->step_masks_interrupts(0));
+    r.hart->run(1);
+    CHECK_FALSE(r.server->before_insn(0));       // killed
+    (void)r.replies();
+}
+
+TEST_CASE("gdb stub: monitor walk prints the translation", "[gdb]") {
+    Rig r;
+    r.script({"qRcmd," + to_hex("walk 80000010"), "qRcmd," + to_hex("walk zz"), "qRcmd," + to_hex("phys on"),
+              "m80000000,4", "D"});
+    CHECK(r.server->wait_for_attach());
+    const std::string out = r.replies();
+    CHECK(out.find(to_hex("hart: 0x80000010 -> 0x80000010")) != std::string::npos);
+    CHECK(out.find(to_hex("usage: monitor walk")) != std::string::npos);
+    CHECK(out.find(to_hex("memory by physical address")) != std::string::npos);
+    CHECK(has(out, "13051500"));   // the addi, read by physical address
+}
+
+TEST_CASE("gdb stub: read and access watchpoints stop after the load", "[gdb]") {
+    Rig r;
+    const uint32_t ld_a1_t0 = 0x0002b583;   // ld a1, 0(t0)
+    r.mem.write_block(kBase + 8, &ld_a1_t0, 4);
+    r.hart->x[5] = kBase + 0x1004;
+    SECTION("Z3") {
+        r.script({"Z3,80001000,8", "Z2,80001000,8", "c", "k"});
+        CHECK(r.server->wait_for_attach());
+        CHECK_FALSE(r.run(100));
+        CHECK(r.hart->pc == kBase + 12);
+        CHECK(has(r.replies(), "T05rwatch:80001000;thread:1;"));
+    }
+    SECTION("Z4, not overlapping: runs on") {
+        r.script({"Z4,80001100,4", "c"});
+        CHECK(r.server->wait_for_attach());
+        CHECK(r.run(16));
+        (void)r.replies();
+    }
+}
