@@ -155,6 +155,12 @@ public:
     bool csr_write(uint16_t addr, uint64_t value, Priv as = Priv::S, bool as_virt = false);
     uint64_t read_csr(uint16_t addr);                      // read as M; 0 when absent
     void sret();                                           // SRET as executed in HS
+    // Take the hart out of a guest at an instruction boundary as a host
+    // preemption would (the trap entry of an S-external interrupt to HS),
+    // at no cycle cost, and make the next xRET free as well: slicing a run
+    // (scheduling budgets, a debugger stepping, instruction traces) must
+    // not change model time.
+    void preempt_to_host();
     void mret();
     void hfence_gvma(uint64_t gpa = 0, uint64_t vmid = 0, bool all_addr = true, bool all_vmid = true);
     void hfence_vvma(uint64_t gva = 0, uint64_t asid = 0, bool all_addr = true, bool all_asid = true);
@@ -253,6 +259,7 @@ private:
     bool trapped_ = false;      // hosted: a trap to HS/M was taken in this run
     bool wfi_ = false;
     bool irq_masked_ = false;
+    bool free_entry_ = false, free_return_ = false;   // preempt_to_host()
     uint64_t irq_lines_ = 0;    // MEIP, SEIP, MSIP, MTIP from the platform
     uint64_t mtimecmp_ = ~0ull;
     // fetch state

@@ -57,7 +57,8 @@ void Hart::take_trap(uint64_t cause_v, uint64_t tval, uint64_t tval2, uint64_t t
     const uint64_t code = cause_v & ~cause::INTERRUPT;
     if (!cfg_.write_tinst) tinst = 0;
     clear_reservation();
-    extra_cycles_ += cfg_.costs.trap_entry;
+    if (!free_entry_) extra_cycles_ += cfg_.costs.trap_entry;
+    free_return_ = false;
     wfi_ = false;
 
     // Route: M unless delegated; delegated traps from V=1 go to VS when the
@@ -142,6 +143,20 @@ uint64_t Hart::raise_virtual() { return raise(cause::VIRTUAL_INSN, cur ? cur->ra
 
 // ---- xRET -----------------------------------------------------------------
 
+void Hart::preempt_to_host() {
+    free_entry_ = true;
+    take_trap(cause::INTERRUPT | irq::SEI, 0, 0, 0, false);
+    free_entry_ = false;
+    free_return_ = true;
+}
+
+// The cost of an xRET, unless it resumes a preempted guest.
+static uint64_t return_cost(bool& free_return, uint32_t cost) {
+    const bool free = free_return;
+    free_return = false;
+    return free ? 0 : cost;
+}
+
 void Hart::mret() {
     uint64_t s = csr.mstatus;
     const Priv np = static_cast<Priv>(get(s, mstatus::MPP));
@@ -152,14 +167,14 @@ void Hart::mret() {
     s &= ~mstatus::MPV;
     if (np != Priv::M) s &= ~mstatus::MPRV;
     csr.mstatus = s;
-    extra_cycles_ += cfg_.costs.trap_return;
+    extra_cycles_ += return_cost(free_return_, cfg_.costs.trap_return);
     clear_reservation();
     pc = csr.mepc;
     set_priv(np, nv);
 }
 
 void Hart::sret() {
-    extra_cycles_ += cfg_.costs.trap_return;
+    extra_cycles_ += return_cost(free_return_, cfg_.costs.trap_return);
     clear_reservation();
     if (virt) {
         uint64_t s = csr.vsstatus;

@@ -356,9 +356,11 @@ void RiscvVCpu::enter_guest() {
 // guest off it as a host interrupt would, so that between run() calls the
 // hart is always in HS with the guest pc in sepc. The trap entry also ends
 // the hart's WFI state, which must not leak into the next vCPU bound here.
+// It costs no model time (nor does the entry that resumes the guest), so
+// how a run is sliced does not change what the guest sees.
 void RiscvVCpu::leave_guest_after_stop() {
     Hart& hh = h();
-    hh.take_trap(cause::INTERRUPT | irq::SEI, 0, 0, 0, false);
+    hh.preempt_to_host();
     ctx_.pc = hh.read_csr(csr::sepc);
     ctx_.guest_s = hh.read_csr(csr::sstatus) & mstatus::SPP;
 }
