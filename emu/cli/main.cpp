@@ -139,7 +139,7 @@ int run_hosted(const RunOptions& o) {
             const unsigned kind = static_cast<unsigned>(rec.exit.index());
             std::string line = vmm::format_trace_line(rec);   // "vcpu N cycle ...": the stub names the vCPU
             if (const size_t at = line.find("cycle "); at != std::string::npos) line.erase(0, at);
-            return gdb->on_vmexit(rec.vcpu, kind, vmm::exit_kind_name(kind), line);
+            return gdb->on_vmexit(rec.vcpu, kind, line);
         };
     }
     vmm::RiscvVmm vmm(vm, vo);

@@ -218,11 +218,10 @@ bool GdbServer::watch_hit(unsigned thread, uint64_t& addr) {
     return false;
 }
 
-bool GdbServer::on_vmexit(unsigned thread, unsigned kind, const std::string& kind_name, const std::string& decoded) {
+bool GdbServer::on_vmexit(unsigned thread, unsigned kind, const std::string& decoded) {
     last_exit_ = fmt::format("vcpu {}: {}", thread, decoded);
     if (killed_) return false;
     if (fd_ < 0 || kind >= 64 || !((vmexit_mask_ >> kind) & 1)) return true;
-    (void)kind_name;
     return stop_here(thread, stop_reply(thread, kSigTrap, fmt::format("vmexit:{:x};", kind)));
 }
 

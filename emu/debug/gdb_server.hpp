@@ -36,8 +36,8 @@ public:
     // target; the run loop ends the run.
     bool before_insn(unsigned thread);
     // Hosted VMs: vCPU `thread` is about to be handed exit `kind` (the
-    // ExitReason index, named `kind_name`), described by `decoded`. false: killed.
-    bool on_vmexit(unsigned thread, unsigned kind, const std::string& kind_name, const std::string& decoded);
+    // ExitReason index), described by `decoded`. false: killed.
+    bool on_vmexit(unsigned thread, unsigned kind, const std::string& decoded);
     // The run ended with `status`: tell the debugger (W packet).
     void on_exit(int status);
     // True after before_insn(thread) returned true when the instruction

@@ -389,7 +389,7 @@ bool Hart::csr_write(uint16_t addr, uint64_t value, Priv as, bool as_virt) {
 }
 
 // op: 0 write, 1 set, 2 clear. Raises the exception itself; false then.
-bool Hart::csr_op(uint16_t addr, uint64_t wval, int op, bool do_write, bool do_read, uint64_t& old) {
+bool Hart::csr_op(uint16_t addr, uint64_t wval, int op, bool do_write, uint64_t& old) {
     uint16_t a = addr;
     if (!exists(*this, a)) {
         raise_illegal();
@@ -401,7 +401,6 @@ bool Hart::csr_op(uint16_t addr, uint64_t wval, int op, bool do_write, bool do_r
     uint64_t cur_v = 0;
     read_raw(*this, a, cur_v);
     old = cur_v;
-    (void)do_read;
     if (do_write) {
         // CSRRS/CSRRC on mip modify the software-writable SEIP, not the
         // value ORed with the external line that rd receives.

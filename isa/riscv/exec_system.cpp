@@ -11,7 +11,7 @@ namespace {
 template <unsigned L> uint64_t csr_insn(Hart& h, const Insn& i, uint64_t pc, uint64_t operand, int op) {
     const bool do_write = op == 0 || i.rs1 != 0;
     uint64_t old = 0;
-    if (!h.csr_op(static_cast<uint16_t>(i.imm), operand, op, do_write, i.rd != kSinkReg, old)) return h.pc;
+    if (!h.csr_op(static_cast<uint16_t>(i.imm), operand, op, do_write, old)) return h.pc;
     h.x[i.rd] = old;
     return NEXT;
 }

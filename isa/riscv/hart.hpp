@@ -32,7 +32,9 @@ struct HartConfig {
     uint64_t reset_pc = 0x1000;
     bool hosted = false;          // traps to HS/M return from run()
     bool write_tinst = true;      // false: htinst/mtinst always read 0 after a trap (allowed by the spec)
-    bool misaligned_ok = true;    // ordinary loads/stores may be misaligned (as QEMU); AMOs never
+    bool misaligned_ok = true;    // ordinary loads/stores may be misaligned (as QEMU); AMOs never.
+                                  // false: data accesses never use the TLB fast path (it does not
+                                  // check alignment), so every one is checked on the slow path
     unsigned pmp_entries = 16;    // 0, 16 or 64
     isa::Clocking clock{};
     isa::CycleCosts costs{};
@@ -224,10 +226,10 @@ public:
     void set_fflags(uint32_t flags) { csr.fflags |= flags; }
 
     // CSR instruction semantics (exec_csr)
-    bool csr_op(uint16_t addr, uint64_t wval, int op, bool do_write, bool do_read, uint64_t& old);
+    bool csr_op(uint16_t addr, uint64_t wval, int op, bool do_write, uint64_t& old);
 
     // Statistics
-    uint64_t tlb_hits = 0, tlb_misses = 0, walks = 0;
+    uint64_t tlb_misses = 0, walks = 0;
 
     // CodeObserver
     void code_page_marked(uint64_t page_paddr) override;

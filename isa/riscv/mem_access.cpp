@@ -334,6 +334,9 @@ bool Hart::fill_tlb(uint64_t va, Access acc, const Translation& t, Priv eff_priv
     const uint64_t ppage = t.paddr & ~kPageOffset;
     uint8_t* host = mem_.ram_ptr(ppage, kPage);
     if (!host) return false;   // MMIO always takes the slow path
+    // The load/store fast paths do not check alignment: a hart that must
+    // trap on misaligned accesses keeps data accesses on the slow path.
+    if (!cfg_.misaligned_ok && acc != Access::Exec) return false;
     // Only a page with one PMP outcome for all its bytes may be cached.
     if (!pmp_ok(ppage, kPage, acc, eff_priv)) return false;
     // Stores to code pages must reach note_write: never cache them.

@@ -109,9 +109,9 @@ TEST_CASE("gdb stub: a vmexit-break stops with the vmexit key", "[gdb]") {
     r.server->num_exit_kinds = 2;
     r.script({"qRcmd," + to_hex("vmexit-break MmioRead"), "c", "qRcmd," + to_hex("exit"), "c", "qRcmd," + to_hex("vmexit-break nosuch"), "k"});
     CHECK(r.server->wait_for_attach());
-    CHECK(r.server->on_vmexit(0, 0, "Other", "Other"));        // not selected: no stop
-    CHECK(r.server->on_vmexit(0, 1, "MmioRead", "MmioRead addr=0x10000000"));
-    CHECK_FALSE(r.server->on_vmexit(0, 1, "MmioRead", "again"));
+    CHECK(r.server->on_vmexit(0, 0, "Other"));        // not selected: no stop
+    CHECK(r.server->on_vmexit(0, 1, "MmioRead addr=0x10000000"));
+    CHECK_FALSE(r.server->on_vmexit(0, 1, "again"));
     const std::string out = r.replies();
     CHECK(has(out, "T05vmexit:1;thread:1;"));
     CHECK(out.find(to_hex("vcpu 0: MmioRead addr=0x10000000")) != std::string::npos);

@@ -304,4 +304,11 @@ TEST_CASE("With misaligned_ok false, misaligned loads and stores trap", "[mmu][t
     CHECK_FALSE(h.store<uint16_t>(kHostData + 1, 0));
     CHECK(h.csr.mcause == cause::STORE_MISALIGNED);
     CHECK(h.load<uint64_t>(kHostData + 8, v));
+    // The page is in the TLB now: the fast paths must trap as well.
+    uint32_t w;
+    CHECK_FALSE(h.load<uint32_t>(kHostData + 0x12, w));
+    CHECK(h.csr.mcause == cause::LOAD_MISALIGNED);
+    CHECK(h.store<uint64_t>(kHostData + 0x10, 0));
+    CHECK_FALSE(h.store<uint32_t>(kHostData + 0x16, 0));
+    CHECK(h.csr.mcause == cause::STORE_MISALIGNED);
 }
