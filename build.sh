@@ -27,6 +27,7 @@ PACKAGES=(
     libfmt-dev                         # formatting
     ccache                             # faster rebuilds
     qemu-system-misc                   # qemu-system-riscv64: reference for the differential tests
+    qemu-system-arm                    # qemu-system-aarch64: reference for the AArch64 guests and their tests
     opensbi                            # SBI firmware under QEMU for the hosted-VM guests' comparison
     gdb-multiarch                      # debugger tests
 )

@@ -12,11 +12,13 @@
 #include <fmt/format.h>
 
 #include "emu/cli/run_options.hpp"
+#include "emu/debug/arm64_gdb_target.hpp"
 #include "emu/debug/gdb_server.hpp"
 #include "emu/debug/riscv_gdb_target.hpp"
 #include "emu/config/axvisor_config.hpp"
 #include "emu/fdt/fdt_writer.hpp"
 #include "emu/loader/elf.hpp"
+#include "emu/machine/aarch64_virt.hpp"
 #include "emu/machine/riscv64_virt.hpp"
 #include "emu/trace/trace_session.hpp"
 #include "emu/vmm/riscv_vm.hpp"
@@ -32,7 +34,7 @@ constexpr int kExitDeadlock = 125;
 constexpr int kExitInternal = 1;
 
 void print_usage(std::FILE* f) {
-    std::fputs("usage: hvemu run --machine riscv64-virt --bios none --kernel FILE [options]\n"
+    std::fputs("usage: hvemu run [--machine riscv64-virt|aarch64-virt] --bios none --kernel FILE [options]\n"
                "       hvemu run --arch riscv64 --kernel FILE [-m SIZE] [--smp N] [--trace exits] [--stats]\n"
                "       hvemu run --config VM.toml [options]\n"
                "       hvemu run --help | hvemu --version\n",
@@ -46,10 +48,20 @@ int shell_status(uint64_t code) {
     return (code & 0xFF) != 0 ? static_cast<int>(code & 0xFF) : 1;
 }
 
+void write_dtb(const std::string& path, const std::vector<uint8_t>& dtb) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    const bool ok = f && std::fwrite(dtb.data(), 1, dtb.size(), f) == dtb.size();
+    if ((f && std::fclose(f) != 0) || !ok) throw LoadError(fmt::format("cannot write the device tree to '{}'", path));
+}
+
+void print_run_line(uint64_t insns, unsigned cores, const char* what, double seconds) {
+    std::fprintf(stderr, "hvemu: %llu instructions on %u %s in %.3f s (%.1f MIPS)\n",
+                 static_cast<unsigned long long>(insns), cores, what, seconds,
+                 seconds > 0 ? static_cast<double>(insns) / seconds / 1e6 : 0.0);
+}
+
 void print_stats(RiscvVirt& m, double seconds) {
-    std::fprintf(stderr, "hvemu: %llu instructions on %u hart(s) in %.3f s (%.1f MIPS)\n",
-                 static_cast<unsigned long long>(m.instructions()), m.num_harts(), seconds,
-                 seconds > 0 ? static_cast<double>(m.instructions()) / seconds / 1e6 : 0.0);
+    print_run_line(m.instructions(), m.num_harts(), "hart(s)", seconds);
     for (unsigned i = 0; i < m.num_harts(); i++) {
         auto& h = m.hart(i);
         std::fputs(fmt::format("hvemu: hart {}: instructions {} retired {} cycles {} time {}\n", i, h.icount(),
@@ -59,11 +71,81 @@ void print_stats(RiscvVirt& m, double seconds) {
     }
 }
 
-void write_dtb(const std::string& path, const std::vector<uint8_t>& dtb) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    const bool ok = f && std::fwrite(dtb.data(), 1, dtb.size(), f) == dtb.size();
-    if ((f && std::fclose(f) != 0) || !ok) throw LoadError(fmt::format("cannot write the device tree to '{}'", path));
+void print_stats(Aarch64Virt& m, double seconds) {
+    print_run_line(m.instructions(), m.num_cpus(), "CPU(s)", seconds);
+    for (unsigned i = 0; i < m.num_cpus(); i++) {
+        auto& p = m.pe(i);
+        std::fputs(fmt::format("hvemu: cpu {}: instructions {} cycles {} counter {}\n", i, p.icount(), p.cycles(),
+                               p.counter())
+                       .c_str(),
+                   stderr);
+    }
 }
+
+// The exit status of a full-system run.
+int board_status(const RunResult& r) {
+    switch (r.end) {
+    case RunEnd::GuestExit: return shell_status(r.exit_code);
+    case RunEnd::MaxInsns: std::fprintf(stderr, "hvemu: %s\n", r.message.c_str()); return kExitMaxInsns;
+    case RunEnd::Deadlock: std::fprintf(stderr, "hvemu: %s\n", r.message.c_str()); return kExitDeadlock;
+    }
+    return kExitInternal;
+}
+
+// The board a kernel is for, from its ELF header (riscv64-virt when it
+// cannot tell: the loader then reports what is wrong with the file).
+std::string board_for_kernel(const std::string& path) {
+    const std::vector<uint8_t> bytes = read_file(path);
+    if (bytes.size() >= 20 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F') {
+        const uint16_t machine = static_cast<uint16_t>(bytes[18] | (bytes[19] << 8));
+        if (machine == elf_machine::AARCH64) return "aarch64-virt";
+    }
+    return "riscv64-virt";
+}
+
+int run_aarch64_virt(const RunOptions& o) {
+    Aarch64VirtConfig cfg;
+    cfg.ram_size = o.ram_size;
+    cfg.num_cpus = o.smp;
+    cfg.max_insns = o.max_insns;
+    cfg.quantum = o.quantum;
+    cfg.bootargs = o.append;
+    cfg.console_input = o.console_input;
+    Aarch64Virt machine(cfg);
+    machine.load_kernel_file(o.kernel);
+    if (!o.dump_dtb.empty()) {
+        write_dtb(o.dump_dtb, machine.dtb());
+        return 0;
+    }
+
+    // The GDB stub: threads are PEs.
+    std::unique_ptr<debug::Arm64GdbTarget> gdb_target;
+    std::unique_ptr<debug::GdbServer> gdb;
+    if (!o.gdb_host.empty()) {
+        std::vector<hvemu::arm::Pe*> pes;
+        for (unsigned i = 0; i < machine.num_cpus(); i++) pes.push_back(&machine.pe(i));
+        gdb_target = std::make_unique<debug::Arm64GdbTarget>(std::move(pes));
+        gdb_target->powered = [&machine](unsigned i) { return machine.cpu_on(i); };
+        gdb = std::make_unique<debug::GdbServer>(*gdb_target, o.gdb_host, o.gdb_port);
+        std::fprintf(stderr, "hvemu: gdb stub listening on %s:%u\n", o.gdb_host.c_str(), gdb->port());
+        if (o.gdb_wait && !gdb->wait_for_attach()) return 0;
+        machine.before_insn = [&gdb, &machine](unsigned cpu) {
+            const bool alive = gdb->before_insn(cpu);
+            machine.pe(cpu).set_interrupts_masked(gdb->step_masks_interrupts(cpu));
+            return alive;
+        };
+    }
+
+    const auto t0 = std::chrono::steady_clock::now();
+    const RunResult r = machine.run();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fflush(stdout);
+    if (o.stats) print_stats(machine, secs);
+    const int status = board_status(r);
+    if (gdb) gdb->on_exit(status);
+    return status;
+}
+
 
 // The VM the options (and the config file, when given) describe.
 vmm::VmConfig hosted_config(const RunOptions& o) {
@@ -166,6 +248,8 @@ int run_command(const std::vector<std::string>& args) {
         return 0;
     }
     if (o.hosted()) return run_hosted(o);
+    const std::string board = o.machine.empty() ? board_for_kernel(o.kernel) : o.machine;
+    if (board == "aarch64-virt") return run_aarch64_virt(o);
     RiscvVirtConfig cfg;
     cfg.ram_size = o.ram_size;
     cfg.num_harts = o.smp;
@@ -202,12 +286,7 @@ int run_command(const std::vector<std::string>& args) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::fflush(stdout);
     if (o.stats) print_stats(machine, secs);
-    int status = kExitInternal;
-    switch (r.end) {
-    case RunEnd::GuestExit: status = shell_status(r.exit_code); break;
-    case RunEnd::MaxInsns: std::fprintf(stderr, "hvemu: %s\n", r.message.c_str()); status = kExitMaxInsns; break;
-    case RunEnd::Deadlock: std::fprintf(stderr, "hvemu: %s\n", r.message.c_str()); status = kExitDeadlock; break;
-    }
+    const int status = board_status(r);
     if (gdb) gdb->on_exit(status);
     return status;
 }

@@ -21,7 +21,7 @@ public:
 };
 
 struct RunOptions {
-    std::string machine = "riscv64-virt";
+    std::string machine;       // riscv64-virt, aarch64-virt; empty: from the kernel's ELF
     std::string bios = "none";
     std::string kernel;
     uint64_t ram_size = uint64_t{128} << 20;

@@ -172,7 +172,10 @@ bool GdbServer::before_insn(unsigned thread) {
     if (!breakpoints_.empty() && breakpoints_.count(pc)) return stop_here(thread, stop_reply(thread, kSigTrap));
     if (uint64_t waddr = 0; !watches_.empty() && watch_hit(thread, waddr))
         return stop_here(thread, stop_reply(thread, kSigTrap, fmt::format("watch:{:x};", waddr)));
-    if (!watches_.empty()) check_access_watches(thread);
+    if (!watches_.empty() && check_access_watches(thread) && target_.watch_before_access()) {
+        watch_pending_ = -1;   // stop before the access, not after it
+        return stop_here(thread, stop_reply(thread, kSigTrap, watch_reply_));
+    }
     if (++calls_ % kPollEvery == 0 && poll_interrupt()) return stop_here(thread, stop_reply(thread, kSigInt));
     return true;
 }
@@ -187,16 +190,20 @@ void GdbServer::refresh_watches(unsigned thread) {
 }
 
 bool GdbServer::check_access_watches(unsigned thread) {
+    // Write watchpoints are told by the access too when the stop comes
+    // before it (the value comparison cannot see a store in advance).
+    const bool writes = target_.watch_before_access();
     bool any = false;
-    for (const Watch& w : watches_) any |= w.kind != '2';
+    for (const Watch& w : watches_) any |= w.kind != '2' || writes;
     if (!any) return false;
     const auto a = target_.next_access(thread);
     if (!a) return false;
     for (const Watch& w : watches_) {
-        if (w.kind == '2' || a->addr >= w.addr + w.len || w.addr >= a->addr + a->len) continue;
+        if (a->addr >= w.addr + w.len || w.addr >= a->addr + a->len) continue;
+        if (w.kind == '2' && (!writes || !a->write)) continue;
         if (w.kind == '3' && !a->read) continue;
         watch_pending_ = static_cast<int>(thread);
-        watch_reply_ = fmt::format("{}:{:x};", w.kind == '3' ? "rwatch" : "awatch", w.addr);
+        watch_reply_ = fmt::format("{}:{:x};", w.kind == '2' ? "watch" : w.kind == '3' ? "rwatch" : "awatch", w.addr);
         return true;
     }
     return false;
@@ -319,8 +326,11 @@ std::string GdbServer::handle(const std::string& pkt, unsigned& thread, bool& re
     switch (c) {
     case 'g': {
         std::string out;
-        for (unsigned r = 0; r < target_.num_g_registers(); r++)
-            out += le_hex(target_.read_register(g_thread_, r).value_or(0), target_.register_size(r));
+        for (unsigned r = 0; r < target_.num_g_registers(); r++) {
+            std::string bytes(target_.register_size(r), '\0');   // unreadable: zeros
+            target_.read_register_bytes(g_thread_, r, reinterpret_cast<uint8_t*>(bytes.data()));
+            out += to_hex(bytes);
+        }
         return out;
     }
     case 'G': {
@@ -328,9 +338,9 @@ std::string GdbServer::handle(const std::string& pkt, unsigned& thread, bool& re
         for (unsigned r = 0; r < target_.num_g_registers(); r++) {
             const unsigned sz = target_.register_size(r);
             if (off + 2 * sz > arg.size()) break;
-            auto v = parse_le_hex(std::string_view(arg).substr(off, 2 * sz), sz);
-            if (!v) return "E01";
-            target_.write_register(g_thread_, r, *v);
+            auto bytes = from_hex(std::string_view(arg).substr(off, 2 * sz));
+            if (!bytes) return "E01";
+            target_.write_register_bytes(g_thread_, r, reinterpret_cast<const uint8_t*>(bytes->data()));
             off += 2 * sz;
         }
         return "OK";
@@ -338,8 +348,11 @@ std::string GdbServer::handle(const std::string& pkt, unsigned& thread, bool& re
     case 'p': {
         auto r = parse_hex_u64(arg);
         if (!r || *r > 0xffff) return "E01";
-        auto v = target_.read_register(g_thread_, static_cast<unsigned>(*r));
-        return v ? le_hex(*v, target_.register_size(static_cast<unsigned>(*r))) : "E01";
+        const auto regno = static_cast<unsigned>(*r);
+        std::string bytes(target_.register_size(regno), '\0');
+        if (bytes.empty() || !target_.read_register_bytes(g_thread_, regno, reinterpret_cast<uint8_t*>(bytes.data())))
+            return "E01";
+        return to_hex(bytes);
     }
     case 'P': {
         const size_t eq = arg.find('=');
@@ -347,8 +360,11 @@ std::string GdbServer::handle(const std::string& pkt, unsigned& thread, bool& re
         auto r = parse_hex_u64(arg.substr(0, eq));
         if (!r || *r > 0xffff) return "E01";
         const unsigned sz = target_.register_size(static_cast<unsigned>(*r));
-        auto v = parse_le_hex(arg.substr(eq + 1), sz);
-        if (!sz || !v || !target_.write_register(g_thread_, static_cast<unsigned>(*r), *v)) return "E01";
+        auto bytes = from_hex(std::string_view(arg).substr(eq + 1));
+        if (!sz || !bytes || bytes->size() != sz ||
+            !target_.write_register_bytes(g_thread_, static_cast<unsigned>(*r),
+                                          reinterpret_cast<const uint8_t*>(bytes->data())))
+            return "E01";
         return "OK";
     }
     case 'm': {
@@ -402,7 +418,7 @@ std::string GdbServer::handle(const std::string& pkt, unsigned& thread, bool& re
         if (!arg.empty()) {
             auto a = parse_hex_u64(arg);
             if (!a) return "E01";
-            target_.write_register(thread, 32, *a);   // a resume address is rarely used; RISC-V pc is 32
+            target_.write_register(thread, 32, *a);   // rarely used; the pc is 32 on RISC-V and AArch64
         }
         resume = true;
         how = c == 's' ? Resume::Step : Resume::Continue;
@@ -498,7 +514,8 @@ std::string GdbServer::monitor(unsigned thread, const std::string& cmd) {
                "  stats                                   exit counts\n"
                "  walk <addr>                             both stages of the translation, every entry read\n"
                "  step-interrupts on|off                  let a single step enter an interrupt handler\n"
-               "  phys on|off                             memory by (guest) physical address\n";
+               "  phys on|off                             memory by (guest) physical address\n" +
+               target_.monitor_help();
     if (word == "phys") {
         std::string what;
         in >> what;

@@ -82,7 +82,9 @@ private:
     // Watchpoints. Write (Z2): checked before each instruction by
     // comparing the watched bytes with what they were when the thread last
     // resumed. Read (Z3) and access (Z4): the target tells what the next
-    // instruction accesses; a hit stops before the one after it.
+    // instruction accesses; a hit stops before the one after it, or before
+    // the accessing one (and so do Z2 hits it tells) where the target's
+    // watch_before_access() says GDB expects that.
     struct Watch {
         uint64_t addr = 0, len = 0;
         char kind = '2';

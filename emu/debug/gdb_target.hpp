@@ -28,6 +28,24 @@ public:
     virtual unsigned register_size(unsigned regno) const = 0;
     virtual std::optional<uint64_t> read_register(unsigned thread, unsigned regno) = 0;
     virtual bool write_register(unsigned thread, unsigned regno, uint64_t value) = 0;
+    // A register as the packets carry it: register_size(regno) bytes in
+    // target (little-endian) order. Targets with registers wider than 64
+    // bits (vector registers) override both; the defaults go through the
+    // 64-bit calls above.
+    virtual bool read_register_bytes(unsigned thread, unsigned regno, uint8_t* dst) {
+        const unsigned size = register_size(regno);
+        const std::optional<uint64_t> v = size && size <= 8 ? read_register(thread, regno) : std::nullopt;
+        if (!v) return false;
+        for (unsigned i = 0; i < size; i++) dst[i] = static_cast<uint8_t>(*v >> (8 * i));
+        return true;
+    }
+    virtual bool write_register_bytes(unsigned thread, unsigned regno, const uint8_t* src) {
+        const unsigned size = register_size(regno);
+        if (!size || size > 8) return false;
+        uint64_t v = 0;
+        for (unsigned i = 0; i < size; i++) v |= uint64_t{src[i]} << (8 * i);
+        return write_register(thread, regno, v);
+    }
 
     // Memory: false when some byte is not accessible (RAM only: the
     // debugger never touches a device register by accident).
@@ -44,9 +62,17 @@ public:
         bool read = false, write = false;
     };
     virtual std::optional<MemAccess> next_access(unsigned /*thread*/) { return std::nullopt; }
+    // True where GDB expects a watchpoint to stop *before* the accessing
+    // instruction and steps over it itself (AArch64: "non-steppable"
+    // watchpoints); the stub then also stops before a store that
+    // next_access() tells hits a write watchpoint. False: the stop comes
+    // after the access.
+    virtual bool watch_before_access() const { return false; }
 
     // Architecture-specific `monitor` commands; nullopt when unknown.
     virtual std::optional<std::string> monitor(unsigned /*thread*/, const std::string& /*cmd*/) { return std::nullopt; }
+    // Their lines for `monitor help` (beyond the stub's own and `walk`).
+    virtual std::string monitor_help() const { return {}; }
 };
 
 } // namespace hvemu::emu::debug

@@ -1,21 +1,19 @@
 // Device-tree nodes that every RISC-V platform of hvemu describes the same
-// way (the full-system riscv64-virt board and the hosted VMs): /chosen,
-// /memory, /cpus with their interrupt controllers, the ns16550a UART and
-// the PLIC, laid out as QEMU's virt board lays them out.
+// way (the full-system riscv64-virt board and the hosted VMs): /cpus with
+// their interrupt controllers, the ns16550a UART and the PLIC, laid out as
+// QEMU's virt board lays them out.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "emu/fdt/fdt_nodes.hpp"
 #include "emu/fdt/fdt_writer.hpp"
 
 namespace hvemu::emu {
 
 // Local interrupt numbers of the cpu-intc (mip bits).
 constexpr uint32_t kFdtIrqMsi = 3, kFdtIrqMti = 7, kFdtIrqSei = 9, kFdtIrqMei = 11;
-
-void fdt_add_chosen(FdtWriter& w, const std::string& stdout_path, const std::string& bootargs);
-void fdt_add_memory(FdtWriter& w, uint64_t base, uint64_t size);
 
 struct FdtCpus {
     std::vector<uint32_t> cpu;    // phandle of cpu@N

@@ -1,14 +1,5 @@
-// The riscv64-virt machine: wiring and the deterministic run loop.
-//
-// Time: every hart has its own cycle counter, and its time (mtime, the
-// `time` CSR) derives from it. To keep the harts' clocks together, the
-// machine runs in rounds: each round raises a common cycle target by one
-// quantum and runs every hart up to it; a hart waiting in WFI has its
-// clock moved to the target, since time passes while it waits. When every
-// hart waits and none ran, nothing can change but time, so the machine
-// jumps all clocks to the earliest timer event ahead (mtimecmp, stimecmp,
-// vstimecmp); with none ahead (and no console input to wait for) the run
-// ends as a deadlock instead of hanging.
+// The riscv64-virt machine: wiring, boot and reset. The run loop is
+// RoundRobinBoard's (round_robin_board.hpp).
 #include "emu/machine/riscv64_virt.hpp"
 
 #include <algorithm>
@@ -24,7 +15,6 @@ namespace hvemu::emu {
 namespace {
 constexpr uint64_t kPage = isa::PhysMem::kPageSize;
 constexpr uint64_t kDtbAlign = uint64_t{2} << 20;   // QEMU puts the DTB on a 2 MiB boundary
-constexpr unsigned kInputPollRounds = 64;           // poll host input every this many rounds
 
 uint64_t page_round_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
 
@@ -53,17 +43,18 @@ std::string size_text(uint64_t bytes) {
 } // namespace
 
 RiscvVirt::RiscvVirt(const RiscvVirtConfig& cfg)
-    : cfg_(validated(cfg)),
-      console_(cfg.console_out, cfg.console_sink, cfg.console_in_fd, cfg.console_input),
+    : RoundRobinBoard(cfg.console_sink, cfg.console_out, cfg.console_in_fd, cfg.console_input, cfg.quantum,
+                      cfg.max_insns),
+      cfg_(validated(cfg)),
       clint_(cfg.num_harts,
              dev::Clint::Callbacks{
-                 .now = [this] { return harts_.empty() ? 0 : harts_[current_]->time(); },
+                 .now = [this] { return cores_.empty() ? 0 : cores_[current_]->time(); },
                  .set_time =
                      [this](uint64_t t) {
-                         for (auto& h : harts_) h->set_time(t);
+                         for (auto& h : cores_) h->set_time(t);
                      },
                  .on_mtimecmp =
-                     [this](unsigned h, uint64_t v) { harts_.at(h)->set_mtimecmp(v); },
+                     [this](unsigned h, uint64_t v) { cores_.at(h)->set_mtimecmp(v); },
                  .on_msip = [this](unsigned h, bool level) { set_irq(h, rv::irq::MSI, level); },
              }),
       plic_(cfg.num_harts) {
@@ -78,7 +69,7 @@ RiscvVirt::RiscvVirt(const RiscvVirtConfig& cfg)
         hc.hartid = i;
         hc.reset_pc = kRamBase;
         hc.clock = cfg.clock;
-        harts_.push_back(std::make_unique<rv::Hart>(mem_, hc));
+        cores_.push_back(std::make_unique<rv::Hart>(mem_, hc));
     }
 
     uart_.set_tx([this](uint8_t b) { console_.put(b); });
@@ -88,13 +79,10 @@ RiscvVirt::RiscvVirt(const RiscvVirtConfig& cfg)
         plic_.context_irq(2 * h + 1).connect([this, h](bool level) { set_irq(h, rv::irq::SEI, level); });
     }
     test_.set_handler([this](dev::SifiveTest::Action a, uint32_t status) {
-        if (a == dev::SifiveTest::Action::Exit) {
-            exit_requested_ = true;
-            exit_code_ = status;
-        } else {
-            reset_requested_ = true;
-        }
-        harts_[current_]->request_stop();
+        if (a == dev::SifiveTest::Action::Exit)
+            request_exit(status);
+        else
+            request_reset();
     });
 }
 
@@ -103,7 +91,7 @@ RiscvVirt::~RiscvVirt() { console_.flush(); }
 void RiscvVirt::set_irq(unsigned hart, unsigned irq_bit, bool level) {
     // The hart ends its block on a change, so a running hart takes a newly
     // raised interrupt right after the access that raised it.
-    harts_.at(hart)->set_irq_line(irq_bit, level);
+    cores_.at(hart)->set_irq_line(irq_bit, level);
 }
 
 void RiscvVirt::load_kernel_file(const std::string& path) { load_kernel(read_file(path), path); }
@@ -122,7 +110,7 @@ void RiscvVirt::load_kernel(std::span<const uint8_t> elf, const std::string& nam
         if (fromhost && !mem_.is_ram(*fromhost, 8)) fromhost.reset();
         htif_ = std::make_unique<Htif>(mem_, *tohost, fromhost, [this](uint8_t c) { console_.put(c); });
     }
-    for (auto& h : harts_) h->reset();
+    for (auto& h : cores_) h->reset();
     boot_harts();
     loaded_ = true;
     rebase_rounds();
@@ -161,7 +149,7 @@ void RiscvVirt::place_dtb() {
 }
 
 void RiscvVirt::boot_harts() {
-    for (auto& hp : harts_) {
+    for (auto& hp : cores_) {
         rv::Hart& h = *hp;
         h.pc = image_.entry;
         h.x[10] = h.hartid();   // a0
@@ -172,8 +160,7 @@ void RiscvVirt::boot_harts() {
 void RiscvVirt::reset_machine() {
     // Harts first: the devices' reset then drives every interrupt line to
     // its reset level, which the harts hear.
-    resets_++;
-    for (auto& h : harts_) h->reset();
+    for (auto& h : cores_) h->reset();
     uart_.reset();
     clint_.reset();
     plic_.reset();
@@ -181,18 +168,12 @@ void RiscvVirt::reset_machine() {
     image_ = load_elf(mem_, kernel_bytes_, opt, kernel_name_);
     place_dtb();
     boot_harts();
-    rebase_rounds();
     if (htif_) {
         const uint64_t tohost = *image_.symbol("tohost");
         std::optional<uint64_t> fromhost = image_.symbol("fromhost");
         if (fromhost && !mem_.is_ram(*fromhost, 8)) fromhost.reset();
         htif_ = std::make_unique<Htif>(mem_, tohost, fromhost, [this](uint8_t c) { console_.put(c); });
     }
-}
-
-void RiscvVirt::rebase_rounds() {
-    round_target_ = 0;
-    for (auto& h : harts_) round_target_ = std::max(round_target_, h->cycles());
 }
 
 bool RiscvVirt::feed_console_input() {
@@ -225,87 +206,22 @@ std::optional<uint64_t> RiscvVirt::next_timer_cycles(rv::Hart& h) const {
     return best;
 }
 
-bool RiscvVirt::skip_to_next_timer() {
-    std::optional<uint64_t> best;
-    for (auto& h : harts_)
-        if (auto c = next_timer_cycles(*h); c && (!best || *c < *best)) best = c;
-    if (!best) return false;
-    for (auto& h : harts_) h->add_cycles(*best);
-    round_target_ += *best;
-    return true;
+void RiscvVirt::after_slice(rv::Hart& h) {
+    // Another hart runs next: a reservation must not survive its stores
+    // (an allowed spurious SC failure).
+    if (num_harts() > 1) h.clear_reservation();
 }
 
-// One instruction at a time, asking the debugger before each.
-rv::StopReason RiscvVirt::run_debug(unsigned i, uint64_t budget) {
-    rv::Hart& h = *harts_[i];
-    rv::StopReason why = rv::StopReason::Budget;
-    for (uint64_t n = 0; n < budget && why == rv::StopReason::Budget && !exit_requested_ && !reset_requested_; n++) {
-        if (!before_insn(i)) {
-            exit_requested_ = true;
-            exit_code_ = 0;
-            break;
-        }
-        why = h.run(1);
-    }
-    return why;
+std::optional<uint64_t> RiscvVirt::poll_exit() { return htif_ ? htif_->poll() : std::nullopt; }
+
+std::string RiscvVirt::core_label(unsigned i) const {
+    const rv::Hart& h = *cores_[i];
+    return fmt::format("hart {} pc={:#x}", h.hartid(), h.pc);
 }
 
 RunResult RiscvVirt::run() {
     if (!loaded_) throw std::logic_error("RiscvVirt::run() before load_kernel()");
-    const uint64_t max = cfg_.max_insns;
-    for (uint64_t round = 0;; round++) {
-        round_target_ += cfg_.quantum;
-        bool any_ran = false, all_waiting = true;
-        for (unsigned i = 0; i < num_harts() && !exit_requested_ && !reset_requested_; i++) {
-            rv::Hart& h = *harts_[i];
-            current_ = i;
-            if (max && executed_ >= max) break;
-            if (h.cycles() < round_target_) {
-                uint64_t budget = round_target_ - h.cycles();
-                if (max) budget = std::min(budget, max - executed_);
-                const uint64_t before = h.icount();
-                const rv::StopReason why = before_insn ? run_debug(i, budget) : h.run(budget);
-                // Another hart runs next: a reservation must not survive
-                // its stores (an allowed spurious SC failure).
-                if (num_harts() > 1) h.clear_reservation();
-                const uint64_t ran = h.icount() - before;
-                executed_ += ran;
-                any_ran |= ran != 0;
-                if (why == rv::StopReason::Wfi && h.cycles() < round_target_)
-                    h.add_cycles(round_target_ - h.cycles());   // time passes while it waits
-            }
-            all_waiting &= h.waiting_for_interrupt();
-        }
-        current_ = 0;
-        if (htif_ && !exit_requested_) {
-            if (auto code = htif_->poll()) {
-                exit_requested_ = true;
-                exit_code_ = *code;
-            }
-        }
-        console_.flush();
-        if (exit_requested_) {
-            exit_requested_ = false;
-            return {RunEnd::GuestExit, exit_code_, {}};
-        }
-        if (reset_requested_) {
-            reset_requested_ = false;
-            reset_machine();
-            continue;
-        }
-        if (max && executed_ >= max)
-            return {RunEnd::MaxInsns, 0,
-                    fmt::format("stopped after {} instructions: the --max-insns limit was reached", executed_)};
-        const bool idle = !any_ran && all_waiting;
-        const bool input = (idle || round % kInputPollRounds == 0) && feed_console_input();
-        if (!idle || input) continue;
-        if (skip_to_next_timer()) continue;
-        if (uart_.rx_space() > 0 && console_.wait_input()) continue;
-        std::string where;
-        for (auto& h : harts_) where += fmt::format("{}hart {} pc={:#x}", where.empty() ? "" : ", ", h->hartid(), h->pc);
-        return {RunEnd::Deadlock, 0,
-                fmt::format("all harts are waiting for interrupts that can never come ({})", where)};
-    }
+    return run_rounds();
 }
 
 } // namespace hvemu::emu

@@ -21,6 +21,7 @@
 #include "emu/loader/elf.hpp"
 #include "emu/machine/host_console.hpp"
 #include "emu/machine/htif.hpp"
+#include "emu/machine/round_robin_board.hpp"
 #include "isa/common/phys_mem.hpp"
 #include "isa/riscv/hart.hpp"
 
@@ -47,19 +48,10 @@ struct RiscvVirtConfig {
     isa::Clocking clock{};
 };
 
-enum class RunEnd : uint8_t {
-    GuestExit,   // sifive_test or HTIF; exit_code holds the status
-    MaxInsns,    // --max-insns reached
-    Deadlock,    // every hart waits for an interrupt that cannot come
-};
+class RiscvVirt : public RoundRobinBoard<RiscvVirt, rv::Hart> {
+    friend class RoundRobinBoard<RiscvVirt, rv::Hart>;
 
-struct RunResult {
-    RunEnd end = RunEnd::GuestExit;
-    uint64_t exit_code = 0;
-    std::string message;          // one line for MaxInsns / Deadlock
-};
 
-class RiscvVirt {
 public:
     // QEMU virt memory map
     static constexpr uint64_t kTestBase = 0x100000;
@@ -85,46 +77,42 @@ public:
     void load_kernel(std::span<const uint8_t> elf, const std::string& name = "kernel");
 
     // Run until the guest exits, --max-insns is reached or every hart
-    // waits forever.
+    // waits forever (round_robin_board.hpp). before_insn (from the base) is
+    // the debugger's hook.
     RunResult run();
-
-    // Debugger hook: when set, harts run one instruction at a time and this
-    // is called (with the hart's index) before each; it may block. false
-    // ends the run as a guest exit with status 0 (the debugger killed it).
-    std::function<bool(unsigned hart)> before_insn;
 
     // ---- Inspection (tests, statistics)
     isa::PhysMem& mem() { return mem_; }
-    rv::Hart& hart(unsigned i) { return *harts_.at(i); }
-    unsigned num_harts() const { return static_cast<unsigned>(harts_.size()); }
+    rv::Hart& hart(unsigned i) { return *cores_.at(i); }
+    unsigned num_harts() const { return num_cores(); }
     dev::Uart16550& uart() { return uart_; }
     dev::Plic& plic() { return plic_; }
     dev::Clint& clint() { return clint_; }
     uint64_t dtb_addr() const { return dtb_addr_; }
     const std::vector<uint8_t>& dtb() const { return dtb_; }
     const ElfImage& kernel() const { return image_; }
-    uint64_t instructions() const { return executed_; }   // all harts, all resets
     uint64_t resets() const { return resets_; }
 
 private:
-    rv::StopReason run_debug(unsigned hart, uint64_t budget);
     void boot_harts();                                // pc = entry, a0 = hartid, a1 = DTB
-    void rebase_rounds();                             // rounds start from the harts' clocks
     void place_dtb();
+    void set_irq(unsigned hart, unsigned irq_bit, bool level);
+    // RoundRobinBoard hooks
+    void after_slice(rv::Hart& h);
+    std::optional<uint64_t> poll_exit();
     void reset_machine();
     bool feed_console_input();                        // true when bytes arrived
-    bool skip_to_next_timer();                        // false: no timer event ahead
+    bool console_wants_input() const { return uart_.rx_space() > 0; }
     std::optional<uint64_t> next_timer_cycles(rv::Hart& h) const;
-    void set_irq(unsigned hart, unsigned irq_bit, bool level);
+    std::string core_label(unsigned i) const;
+    bool core_on(unsigned) const { return true; }
 
     RiscvVirtConfig cfg_;
     isa::PhysMem mem_;
-    HostConsole console_;
     dev::Uart16550 uart_;
     dev::Clint clint_;
     dev::Plic plic_;
     dev::SifiveTest test_;
-    std::vector<std::unique_ptr<rv::Hart>> harts_;
     std::unique_ptr<Htif> htif_;
 
     std::vector<uint8_t> kernel_bytes_;   // kept for machine reset
@@ -133,13 +121,6 @@ private:
     std::vector<uint8_t> dtb_;
     uint64_t dtb_addr_ = 0;
     bool loaded_ = false;
-
-    unsigned current_ = 0;                // the hart being run (CLINT mtime reads)
-    uint64_t executed_ = 0;
-    uint64_t round_target_ = 0;           // cycle count every hart runs up to this round
-    uint64_t resets_ = 0;
-    bool exit_requested_ = false, reset_requested_ = false;
-    uint64_t exit_code_ = 0;
 };
 
 } // namespace hvemu::emu

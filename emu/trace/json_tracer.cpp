@@ -63,25 +63,30 @@ JsonTracer::JsonTracer(std::FILE* out, const VmInfo& vm, bool insns)
         w_.end_object();
     };
     meta("process_name", 0, fmt::format("VM {} ({} vCPUs on {} physical CPUs)", vm.name, vm.vcpus, vm.pcpus), false);
-    for (unsigned v = 0; v < vm.vcpus; v++) {
-        meta("thread_name", v, fmt::format("vCPU {}", v), true);
+    // Tracks in order: vCPU 0..n-1, then the VM-wide one.
+    auto sort_index = [&](unsigned tid, unsigned index) {
         w_.begin_object();
         w_.key("ph");
         w_.value("M");
         w_.key("pid");
         w_.value(kPid);
         w_.key("tid");
-        w_.value(v);
+        w_.value(tid);
         w_.key("name");
         w_.value("thread_sort_index");
         w_.key("args");
         w_.begin_object();
         w_.key("sort_index");
-        w_.value(v);
+        w_.value(index);
         w_.end_object();
         w_.end_object();
+    };
+    for (unsigned v = 0; v < vm.vcpus; v++) {
+        meta("thread_name", v, fmt::format("vCPU {}", v), true);
+        sort_index(v, v);
     }
     meta("thread_name", kVmTid, "VM", true);
+    sort_index(kVmTid, vm.vcpus);
 }
 
 JsonTracer::~JsonTracer() { finish(-1, ""); }

@@ -302,6 +302,7 @@ template <class T> inline bool Hart::store(uint64_t va, T val) {
 //     RV_OP(add) { h.x[i.rd] = h.x[i.rs1] + h.x[i.rs2]; return NEXT; }
 // A handler that traps returns what raise() returns (the new pc).
 #define RV_OP(id) template <unsigned L> uint64_t op_##id(Hart& h, const Insn& i, uint64_t pc)
+#undef NEXT   // the other architecture's handler macro, in a file that includes both
 #define NEXT (pc + L)
 #define RV_INSN(id, ...) template <unsigned L> uint64_t op_##id(Hart&, const Insn&, uint64_t);
 #define RVC_INSN(id, ...)

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Runs one bare-metal guest on hvemu and checks its UART output and exit
-# status, either against QEMU (differential test: the reference output is
-# produced now, by running QEMU on the same ELF) or against an expected file
-# written from the specification (for behaviour where QEMU 7.2 is wrong).
+# Runs one guest on hvemu and checks its console output and exit status,
+# either against QEMU (differential test: the reference output is produced
+# now, by running QEMU on the same ELF) or against an expected file written
+# from the specification (for behaviour where QEMU 7.2 is wrong). With
+# --qemu-only it runs the guest on QEMU alone and checks the guest's own
+# verdict: exit status 0 and a last line "PASS: <name>".
 #
-# usage: run_guest.sh --hvemu PATH --elf ELF --work DIR
-#                     (--qemu PATH | --expected FILE) [--smp N] [--timeout SECONDS]
+# --arch riscv64 (default): bare-metal guests in M-mode on the virt boards.
+# --arch aarch64: bare-metal guests starting at EL2 (QEMU virt with
+#   virtualization=on, GICv3, semihosting for the exit status); with --vm,
+#   guests for hosted VMs starting at EL1 (QEMU virt without
+#   virtualization, PSCI over HVC; hvemu's VMM with --arch aarch64).
+#
+# usage: run_guest.sh [--arch riscv64|aarch64] [--vm] [--cpu MODEL]
+#                     --elf ELF --work DIR [--smp N] [--timeout SECONDS]
+#                     (--hvemu PATH (--qemu PATH | --expected FILE) | --qemu PATH --qemu-only)
 set -euo pipefail
 
-hvemu="" qemu="" elf="" expected="" work="" timeout_s=30 smp=1
+hvemu="" qemu="" elf="" expected="" work="" timeout_s=30 smp=1 arch=riscv64 vm=0 cpu="" qemu_only=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --hvemu) hvemu="$2"; shift 2 ;;
@@ -18,15 +27,50 @@ while [[ $# -gt 0 ]]; do
         --work) work="$2"; shift 2 ;;
         --timeout) timeout_s="$2"; shift 2 ;;
         --smp) smp="$2"; shift 2 ;;
+        --arch) arch="$2"; shift 2 ;;
+        --vm) vm=1; shift ;;
+        --cpu) cpu="$2"; shift 2 ;;
+        --qemu-only) qemu_only=1; shift ;;
         *) echo "run_guest.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
-if [[ -z "$hvemu" || -z "$elf" || -z "$work" || ( -z "$qemu" && -z "$expected" ) ]]; then
-    echo "usage: run_guest.sh --hvemu PATH --elf ELF --work DIR (--qemu PATH | --expected FILE) [--smp N] [--timeout S]" >&2
+usage() {
+    echo "usage: run_guest.sh [--arch riscv64|aarch64] [--vm] [--cpu MODEL] --elf ELF --work DIR [--smp N] [--timeout S]" >&2
+    echo "                    (--hvemu PATH (--qemu PATH | --expected FILE) | --qemu PATH --qemu-only)" >&2
     exit 2
+}
+[[ "$arch" == riscv64 || "$arch" == aarch64 ]] || usage
+[[ "$arch" == aarch64 || "$vm" == 0 ]] || usage
+if [[ $qemu_only == 1 ]]; then
+    [[ -n "$qemu" && -n "$elf" && -n "$work" ]] || usage
+else
+    [[ -n "$hvemu" && -n "$elf" && -n "$work" && ( -n "$qemu" || -n "$expected" ) ]] || usage
 fi
-[[ -f "$elf" ]] || { echo "FAIL: guest $elf was not built (build the 'guests' target)"; exit 1; }
-[[ -x "$hvemu" ]] || { echo "FAIL: hvemu binary $hvemu was not built"; exit 1; }
+[[ -f "$elf" ]] || { echo "FAIL: guest $elf was not built (build the 'guests' and 'guests-vm' targets)"; exit 1; }
+[[ $qemu_only == 1 || -x "$hvemu" ]] || { echo "FAIL: hvemu binary $hvemu was not built"; exit 1; }
+
+# The reference and hvemu command lines for the architecture.
+case "$arch/$vm" in
+    riscv64/0)
+        qemu_package=qemu-system-misc
+        qemu_args=(-machine virt -cpu "${cpu:-rv64,h=true}" -smp "$smp" -bios none -kernel "$elf" -nographic -monitor none)
+        hvemu_args=(run --machine riscv64-virt --smp "$smp" --bios none --kernel "$elf") ;;
+    aarch64/0)
+        # No EL3: the guest starts at EL2 and PSCI is over SMC. QEMU's virt
+        # board defaults to a GICv2; the guests want the GICv3. -nic none:
+        # the default network card needs a boot ROM the guests do not use.
+        qemu_package=qemu-system-arm
+        qemu_args=(-machine virt,virtualization=on,gic-version=3 -cpu "${cpu:-cortex-a57}" -smp "$smp"
+                   -nographic -monitor none -nic none -semihosting -kernel "$elf")
+        hvemu_args=(run --machine aarch64-virt --smp "$smp" --bios none --kernel "$elf") ;;
+    aarch64/1)
+        # No EL2 either: the guest starts at EL1 and PSCI is over HVC, as
+        # under hvemu's VMM.
+        qemu_package=qemu-system-arm
+        qemu_args=(-machine virt,gic-version=3 -cpu "${cpu:-cortex-a57}" -smp "$smp"
+                   -nographic -monitor none -nic none -kernel "$elf")
+        hvemu_args=(run --arch aarch64 --smp "$smp" --kernel "$elf") ;;
+esac
 
 name=$(basename "$elf" .elf)
 mkdir -p "$work"
@@ -46,7 +90,7 @@ show_diff() {
 
 if [[ -n "$qemu" ]]; then
     if ! command -v "$qemu" >/dev/null 2>&1; then
-        echo "FAIL: $qemu not found (Debian package qemu-system-misc); the differential tests need it"
+        echo "FAIL: $qemu not found (Debian package $qemu_package); the differential tests need it"
         exit 1
     fi
     ref_out="$work/$name.qemu.out"
@@ -54,8 +98,7 @@ if [[ -n "$qemu" ]]; then
     # interrupts can, rarely, lose a race on a loaded host and hang there.
     # hvemu is deterministic and gets no second chance; the reference does.
     for attempt in 1 2 3; do
-        ref_rc=$(run_captured "$ref_out" "$qemu" -machine virt -cpu rv64,h=true -smp "$smp" -bios none \
-                 -kernel "$elf" -nographic -monitor none)
+        ref_rc=$(run_captured "$ref_out" "$qemu" "${qemu_args[@]}")
         [[ "$ref_rc" == 124 || "$ref_rc" == 137 ]] || break
         echo "note: QEMU timed out after ${timeout_s}s on $name (attempt $attempt)"
     done
@@ -70,6 +113,17 @@ if [[ -n "$qemu" ]]; then
         exit 1
     fi
     ref_label="qemu"
+    if [[ $qemu_only == 1 ]]; then
+        # The guest's own verdict is its last line.
+        verdict=$(tail -n 1 "$ref_out" | tr -d '\r')
+        if [[ "$verdict" != "PASS: $name" ]]; then
+            echo "FAIL: $name on QEMU ends with '$verdict', not 'PASS: $name'; output:"
+            tail -n 30 "$ref_out"
+            exit 1
+        fi
+        echo "PASS: $name on QEMU ($(wc -l <"$ref_out") lines, exit status 0)"
+        exit 0
+    fi
 else
     [[ -f "$expected" ]] || { echo "FAIL: expected output $expected is missing"; exit 1; }
     ref_out="$expected"
@@ -77,7 +131,7 @@ else
     ref_label="expected ($(basename "$expected"))"
 fi
 
-hv_rc=$(run_captured "$hv_out" "$hvemu" run --machine riscv64-virt --smp "$smp" --bios none --kernel "$elf")
+hv_rc=$(run_captured "$hv_out" "$hvemu" "${hvemu_args[@]}")
 status=0
 if [[ "$hv_rc" == 124 || "$hv_rc" == 137 ]]; then
     echo "FAIL: hvemu timed out after ${timeout_s}s on $name"

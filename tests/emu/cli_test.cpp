@@ -185,8 +185,11 @@ TEST_CASE("run options: sizes, counts and spellings", "[cli]") {
 
     const RunOptions o = parse_run_options(
         {"-M", "virt", "-kernel", "k.elf", "-m", "256", "-smp", "cpus=4", "-append", "console=ttyS0", "--stats"});
-    CHECK(o.machine == "riscv64-virt");
+    CHECK(o.machine.empty());   // "virt": the board of the kernel's architecture
     CHECK(o.kernel == "k.elf");
+    CHECK(parse_run_options({"-M", "aarch64-virt", "-kernel", "k.elf"}).machine == "aarch64-virt");
+    CHECK(parse_run_options({"--machine", "riscv64-virt", "-kernel", "k.elf"}).machine == "riscv64-virt");
+    CHECK_THROWS_AS(parse_run_options({"-M", "sifive_u", "-kernel", "k.elf"}), UsageError);
     CHECK(o.ram_size == 256ull << 20);
     CHECK(o.smp == 4);
     CHECK(o.append == "console=ttyS0");
