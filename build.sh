@@ -28,6 +28,8 @@ PACKAGES=(
     ccache                             # faster rebuilds
     qemu-system-misc                   # qemu-system-riscv64: reference for the differential tests
     qemu-system-arm                    # qemu-system-aarch64: reference for the AArch64 guests and their tests
+    bochs bochsbios bochs-term         # Bochs: the x86 reference (it models VMX), headless on a terminal
+    grub-pc-bin grub-common xorriso mtools   # grub-mkrescue: Bochs boots the multiboot guests from a GRUB CD
     opensbi                            # SBI firmware under QEMU for the hosted-VM guests' comparison
     gdb-multiarch                      # debugger tests
 )

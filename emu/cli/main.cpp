@@ -20,6 +20,7 @@
 #include "emu/loader/elf.hpp"
 #include "emu/machine/aarch64_virt.hpp"
 #include "emu/machine/riscv64_virt.hpp"
+#include "emu/machine/x86_64_pc.hpp"
 #include "emu/trace/trace_session.hpp"
 #include "emu/vmm/riscv_vm.hpp"
 #include "emu/vmm/riscv_vmm.hpp"
@@ -34,7 +35,7 @@ constexpr int kExitDeadlock = 125;
 constexpr int kExitInternal = 1;
 
 void print_usage(std::FILE* f) {
-    std::fputs("usage: hvemu run [--machine riscv64-virt|aarch64-virt] --bios none --kernel FILE [options]\n"
+    std::fputs("usage: hvemu run [--machine riscv64-virt|aarch64-virt|x86_64-pc] --bios none --kernel FILE [options]\n"
                "       hvemu run --arch riscv64 --kernel FILE [-m SIZE] [--smp N] [--trace exits] [--stats]\n"
                "       hvemu run --config VM.toml [options]\n"
                "       hvemu run --help | hvemu --version\n",
@@ -82,6 +83,16 @@ void print_stats(Aarch64Virt& m, double seconds) {
     }
 }
 
+void print_stats(X86Pc& m, double seconds) {
+    print_run_line(m.instructions(), m.num_cpus(), "CPU(s)", seconds);
+    for (unsigned i = 0; i < m.num_cpus(); i++) {
+        auto& c = m.cpu(i);
+        std::fputs(fmt::format("hvemu: cpu {}: instructions {} cycles {} tsc {}\n", i, c.icount(), c.cycles(), c.tsc())
+                       .c_str(),
+                   stderr);
+    }
+}
+
 // The exit status of a full-system run.
 int board_status(const RunResult& r) {
     switch (r.end) {
@@ -99,8 +110,30 @@ std::string board_for_kernel(const std::string& path) {
     if (bytes.size() >= 20 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F') {
         const uint16_t machine = static_cast<uint16_t>(bytes[18] | (bytes[19] << 8));
         if (machine == elf_machine::AARCH64) return "aarch64-virt";
+        // x86-64, or i386 (e_machine 3: a 32-bit multiboot kernel)
+        if (machine == elf_machine::X86_64 || machine == 3) return "x86_64-pc";
     }
     return "riscv64-virt";
+}
+
+int run_x86_64_pc(const RunOptions& o) {
+    if (!o.dump_dtb.empty()) throw UsageError("x86_64-pc has no device tree (--dumpdtb)");
+    if (!o.gdb_host.empty()) throw UsageError("the GDB stub does not support x86_64-pc yet");
+    X86PcConfig cfg;
+    cfg.ram_size = o.ram_size;
+    cfg.num_cpus = o.smp;
+    cfg.max_insns = o.max_insns;
+    cfg.quantum = o.quantum;
+    cfg.cmdline = o.append;
+    cfg.console_input = o.console_input;
+    X86Pc machine(cfg);
+    machine.load_kernel_file(o.kernel);
+    const auto t0 = std::chrono::steady_clock::now();
+    const RunResult r = machine.run();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fflush(stdout);
+    if (o.stats) print_stats(machine, secs);
+    return board_status(r);
 }
 
 int run_aarch64_virt(const RunOptions& o) {
@@ -250,6 +283,7 @@ int run_command(const std::vector<std::string>& args) {
     if (o.hosted()) return run_hosted(o);
     const std::string board = o.machine.empty() ? board_for_kernel(o.kernel) : o.machine;
     if (board == "aarch64-virt") return run_aarch64_virt(o);
+    if (board == "x86_64-pc") return run_x86_64_pc(o);
     RiscvVirtConfig cfg;
     cfg.ram_size = o.ram_size;
     cfg.num_harts = o.smp;

@@ -22,7 +22,8 @@ po::options_description run_description() {
     d.add_options()
         ("help,h", "show this help")
         ("machine,M", po::value<std::string>()->value_name("NAME"),
-         "machine model: riscv64-virt or aarch64-virt (default, or 'virt': the board of the kernel's architecture)")
+         "machine model: riscv64-virt, aarch64-virt or x86_64-pc (default, or 'virt': the board of the kernel's "
+         "architecture)")
         ("bios", po::value<std::string>()->value_name("NAME"), "firmware: only 'none' is supported")
         ("kernel", po::value<std::string>()->value_name("FILE"), "the ELF image to run (required)")
         ("memory,m", po::value<std::string>()->value_name("SIZE"),
@@ -144,12 +145,12 @@ uint64_t parse_size(const std::string& text, const std::string& option) {
 
 std::string run_usage() {
     std::ostringstream os;
-    os << "usage: hvemu run [--machine riscv64-virt|aarch64-virt] --bios none --kernel FILE [options]\n"
+    os << "usage: hvemu run [--machine riscv64-virt|aarch64-virt|x86_64-pc] --bios none --kernel FILE [options]\n"
           "       hvemu run --arch riscv64 --kernel FILE [-m SIZE] [--smp N] [--trace exits] [--stats]\n"
           "       hvemu run --config VM.toml [--kernel FILE] [options]\n\n"
        << run_description()
-       << "\nexit status: the guest's exit code (full-system: sifive_test, HTIF, Arm semihosting SYS_EXIT or\n"
-          "PSCI SYSTEM_OFF (0); hosted: SBI system reset,\n"
+       << "\nexit status: the guest's exit code (full-system: sifive_test, HTIF, Arm semihosting SYS_EXIT,\n"
+          "isa-debug-exit at port 0xf4 ((v << 1) | 1) or PSCI SYSTEM_OFF (0); hosted: SBI system reset,\n"
           "0 for a shutdown without a reason, 1 for system failure, n for vendor reason 0xF0000000+n);\n"
           "2 for bad input; 123 when the VM stops on a guest error (an access nothing serves);\n"
           "124 when --max-insns stops the run; 125 when every hart waits forever.\n";
@@ -199,9 +200,9 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
     if (vm.count("machine")) {
         const std::string m = vm["machine"].as<std::string>();
         // "virt" (QEMU's name for both boards) is resolved from the kernel's ELF.
-        if (m == "riscv64-virt" || m == "aarch64-virt") o.machine = m;
+        if (m == "riscv64-virt" || m == "aarch64-virt" || m == "x86_64-pc") o.machine = m;
         else if (m == "virt") o.machine.clear();
-        else throw UsageError(fmt::format("unknown machine '{}' (supported: riscv64-virt, aarch64-virt)", m));
+        else throw UsageError(fmt::format("unknown machine '{}' (supported: riscv64-virt, aarch64-virt, x86_64-pc)", m));
     } else {
         o.machine.clear();
     }

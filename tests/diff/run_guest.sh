@@ -11,13 +11,20 @@
 #   virtualization=on, GICv3, semihosting for the exit status); with --vm,
 #   guests for hosted VMs starting at EL1 (QEMU virt without
 #   virtualization, PSCI over HVC; hvemu's VMM with --arch aarch64).
+# --arch x86_64: multiboot guests on the PC board (hvemu's x86_64-pc; with
+#   --vm, hvemu's VMM with --arch x86_64). The reference is Bochs, through
+#   run_bochs.sh (--bochs PATH, or --bochs-only to check the guest's own
+#   verdict there); the exit status compared is hvemu's isa-debug-exit one.
 #
 # usage: run_guest.sh [--arch riscv64|aarch64] [--vm] [--cpu MODEL]
 #                     --elf ELF --work DIR [--smp N] [--timeout SECONDS]
 #                     (--hvemu PATH (--qemu PATH | --expected FILE) | --qemu PATH --qemu-only)
+#        run_guest.sh --arch x86_64 [--vm] --elf ELF --work DIR [--smp N] [--timeout S]
+#                     (--hvemu PATH (--bochs PATH | --expected FILE) | --bochs PATH --bochs-only)
 set -euo pipefail
 
 hvemu="" qemu="" elf="" expected="" work="" timeout_s=30 smp=1 arch=riscv64 vm=0 cpu="" qemu_only=0
+bochs="" bochs_only=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --hvemu) hvemu="$2"; shift 2 ;;
@@ -31,23 +38,31 @@ while [[ $# -gt 0 ]]; do
         --vm) vm=1; shift ;;
         --cpu) cpu="$2"; shift 2 ;;
         --qemu-only) qemu_only=1; shift ;;
+        --bochs) bochs="$2"; shift 2 ;;
+        --bochs-only) bochs_only=1; shift ;;
         *) echo "run_guest.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
 usage() {
-    echo "usage: run_guest.sh [--arch riscv64|aarch64] [--vm] [--cpu MODEL] --elf ELF --work DIR [--smp N] [--timeout S]" >&2
+    echo "usage: run_guest.sh [--arch riscv64|aarch64|x86_64] [--vm] [--cpu MODEL] --elf ELF --work DIR [--smp N] [--timeout S]" >&2
     echo "                    (--hvemu PATH (--qemu PATH | --expected FILE) | --qemu PATH --qemu-only)" >&2
+    echo "       x86_64: (--hvemu PATH (--bochs PATH | --expected FILE) | --bochs PATH --bochs-only)" >&2
     exit 2
 }
-[[ "$arch" == riscv64 || "$arch" == aarch64 ]] || usage
-[[ "$arch" == aarch64 || "$vm" == 0 ]] || usage
-if [[ $qemu_only == 1 ]]; then
+[[ "$arch" == riscv64 || "$arch" == aarch64 || "$arch" == x86_64 ]] || usage
+[[ "$arch" != riscv64 || "$vm" == 0 ]] || usage
+[[ "$arch" == x86_64 || ( -z "$bochs" && $bochs_only == 0 ) ]] || usage
+if [[ $bochs_only == 1 ]]; then
+    [[ -n "$bochs" && -n "$elf" && -n "$work" ]] || usage
+elif [[ "$arch" == x86_64 ]]; then
+    [[ -n "$hvemu" && -n "$elf" && -n "$work" && ( -n "$bochs" || -n "$expected" ) ]] || usage
+elif [[ $qemu_only == 1 ]]; then
     [[ -n "$qemu" && -n "$elf" && -n "$work" ]] || usage
 else
     [[ -n "$hvemu" && -n "$elf" && -n "$work" && ( -n "$qemu" || -n "$expected" ) ]] || usage
 fi
 [[ -f "$elf" ]] || { echo "FAIL: guest $elf was not built (build the 'guests' and 'guests-vm' targets)"; exit 1; }
-[[ $qemu_only == 1 || -x "$hvemu" ]] || { echo "FAIL: hvemu binary $hvemu was not built"; exit 1; }
+[[ $qemu_only == 1 || $bochs_only == 1 || -x "$hvemu" ]] || { echo "FAIL: hvemu binary $hvemu was not built"; exit 1; }
 
 # The reference and hvemu command lines for the architecture.
 case "$arch/$vm" in
@@ -70,6 +85,10 @@ case "$arch/$vm" in
         qemu_args=(-machine virt,gic-version=3 -cpu "${cpu:-cortex-a57}" -smp "$smp"
                    -nographic -monitor none -nic none -kernel "$elf")
         hvemu_args=(run --arch aarch64 --smp "$smp" --kernel "$elf") ;;
+    x86_64/0)
+        hvemu_args=(run --machine x86_64-pc --smp "$smp" --kernel "$elf") ;;
+    x86_64/1)
+        hvemu_args=(run --arch x86_64 --smp "$smp" --kernel "$elf") ;;
 esac
 
 name=$(basename "$elf" .elf)
@@ -88,7 +107,38 @@ show_diff() {
     diff -u --label "$3" --label "hvemu" "$1" "$2" | head -n 60 || true
 }
 
-if [[ -n "$qemu" ]]; then
+if [[ -n "$bochs" ]]; then
+    # Bochs boots through GRUB and its BIOS: give it more time than QEMU.
+    ref_out="$work/$name.bochs.out"
+    bochs_timeout=$(( timeout_s > 240 ? timeout_s : 240 ))
+    ref_rc=$(bash "$(dirname "${BASH_SOURCE[0]}")/run_bochs.sh" --bochs "$bochs" --elf "$elf" --out "$ref_out" \
+             --work "$work" --smp "$smp" --timeout "$bochs_timeout") || {
+        echo "FAIL: could not run Bochs (see above)"
+        exit 1
+    }
+    if [[ "$ref_rc" == 124 ]]; then
+        echo "FAIL: Bochs timed out after ${bochs_timeout}s on $name three times (the guest hangs on the reference)"
+        tail -n 20 "$ref_out"
+        exit 1
+    fi
+    if [[ "$ref_rc" == 125 ]]; then
+        echo "FAIL: $name ended on Bochs without an exit code (a triple fault or a Bochs panic); output:"
+        tail -n 20 "$ref_out"
+        grep -E '>>PANIC<<|triple' "$work/$name.bochs/bochs.log" | head -n 5 || true
+        exit 1
+    fi
+    ref_label="bochs"
+    if [[ $bochs_only == 1 ]]; then
+        verdict=$(tail -n 1 "$ref_out" | tr -d '\r')
+        if [[ "$ref_rc" != 1 || "$verdict" != "PASS: $name" ]]; then
+            echo "FAIL: $name on Bochs ends with '$verdict' (status $ref_rc), not 'PASS: $name' (status 1); output:"
+            tail -n 30 "$ref_out"
+            exit 1
+        fi
+        echo "PASS: $name on Bochs ($(wc -l <"$ref_out") lines, exit code 0)"
+        exit 0
+    fi
+elif [[ -n "$qemu" ]]; then
     if ! command -v "$qemu" >/dev/null 2>&1; then
         echo "FAIL: $qemu not found (Debian package $qemu_package); the differential tests need it"
         exit 1
@@ -128,6 +178,8 @@ else
     [[ -f "$expected" ]] || { echo "FAIL: expected output $expected is missing"; exit 1; }
     ref_out="$expected"
     ref_rc=0
+    # x86: the guests exit through isa-debug-exit, whose status for code 0 is 1.
+    [[ "$arch" != x86_64 ]] || ref_rc=1
     ref_label="expected ($(basename "$expected"))"
 fi
 

@@ -1,0 +1,298 @@
+// The core's run loop, reset state and instruction fetch through the
+// predecoded page cache. x86 instructions have any length and alignment:
+// a decoded page maps each byte offset to its decoded record (decoded on
+// first execution); an instruction that crosses into the next page, or
+// ends at the CS limit, runs uncached through exec_uncached().
+#include <algorithm>
+#include <cstddef>
+
+#include "isa/x86/exec.hpp"
+
+namespace hvemu::x86 {
+
+// A predecoded physical code page in one decode mode.
+struct DecodedPage {
+    static constexpr unsigned kChunk = 128;
+    uint64_t ppage = 0;
+    unsigned mode = 0;
+    const uint8_t* host = nullptr;   // the RAM page (stable: RAM never moves)
+    const Insn* slot[4096];          // by byte offset; &kUndecoded until decoded
+    std::vector<std::unique_ptr<Insn[]>> chunks;
+    unsigned used = kChunk;          // records used in the last chunk
+    Insn* alloc() {
+        if (used == kChunk) {
+            chunks.push_back(std::make_unique<Insn[]>(kChunk));
+            used = 0;
+        }
+        return &chunks.back()[used++];
+    }
+};
+
+namespace {
+
+const Insn kUndecoded = [] {
+    Insn i{};
+    i.fn = &op_decode_slot;
+    i.id = kInvalidId;
+    return i;
+}();
+
+unsigned decode_mode(const Core& c) {
+    if (c.code64()) return static_cast<unsigned>(Mode::Bits64);
+    return (c.seg[CS].attr & (1u << 14)) ? static_cast<unsigned>(Mode::Bits32) : static_cast<unsigned>(Mode::Bits16);
+}
+
+bool canonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a; }
+
+} // namespace
+
+Core::Core(isa::PhysMem& mem, const CoreConfig& cfg) : mem_(mem), cfg_(cfg), scratch_(std::make_unique<Insn>()) {
+    mem_.add_code_observer(this);
+    reset();
+}
+
+Core::~Core() { mem_.remove_code_observer(this); }
+
+// Power-on state (SDM Vol. 3 9.1.1, Table 9-1).
+void Core::reset() {
+    for (auto& r : gpr) r = 0;
+    gpr[2] = 0x000806f0;   // EDX: family/model/stepping as CPUID leaf 1 EAX reports
+    uint32_t sig[4] = {};
+    cpuid(1, 0, sig);
+    if (sig[0]) gpr[2] = sig[0];
+    rip = 0xfff0;
+    rflags = rflags::FIXED1;
+    for (auto& s : seg) s = Segment{0, 0, 0xffff, 0x93};
+    seg[CS] = Segment{0xf000, 0xffff0000, 0xffff, 0x9b};
+    ldtr = Segment{0, 0, 0xffff, 0x82};
+    tr = Segment{0, 0, 0xffff, 0x8b};
+    gdtr = DescTable{0, 0xffff};
+    idtr = DescTable{0, 0xffff};
+    cr0 = 0x60000010;
+    cr2 = cr3 = cr4 = cr8 = 0;
+    for (unsigned k = 0; k < 6; ++k) dr[k] = 0;
+    dr[6] = 0xffff0ff0;
+    dr[7] = 0x400;
+    efer = 0;
+    xcr0 = 1;
+    std::memset(xmm, 0, sizeof xmm);
+    mxcsr = 0x1f80;
+    fcw = 0x40;     // power-on x87 state (FINIT sets 0x37f)
+    fsw = ftw = 0;
+    std::memset(st, 0, sizeof st);
+    cpl = 0;
+    halted = false;
+    waiting_sipi = !cfg_.bsp;
+    reset_sys();   // MSRs, shutdown and event state (system.cpp)
+    update_context();
+    flush_tlb();
+    flush_decoded();
+}
+
+// ---- decoded pages and fetch ---------------------------------------------
+
+DecodedPage* Core::decoded_page(uint64_t ppage, unsigned mode) {
+    const uint64_t key = ppage | mode;
+    auto it = decoded_.find(key);
+    if (it != decoded_.end()) return it->second.get();
+    const uint8_t* host = mem_.ram_ptr(ppage, isa::PhysMem::kPageSize);
+    if (!host) return nullptr;
+    auto page = std::make_unique<DecodedPage>();
+    page->ppage = ppage;
+    page->mode = mode;
+    page->host = host;
+    std::fill(std::begin(page->slot), std::end(page->slot), &kUndecoded);
+    DecodedPage* p = page.get();
+    decoded_.emplace(key, std::move(page));
+    mem_.mark_code_page(ppage);
+    return p;
+}
+
+void Core::drop_decoded(uint64_t ppage) {
+    bool any = false;
+    for (unsigned mode = 0; mode < 3; ++mode) {
+        auto it = decoded_.find(ppage | mode);
+        if (it == decoded_.end()) continue;
+        for (auto& e : tlb_x)
+            if (e.code == it->second.get()) e = TlbEntry{};
+        // The page may hold the instruction being executed: free it at the
+        // next safe point, not now.
+        retired_pages_.push_back(std::move(it->second));
+        decoded_.erase(it);
+        any = true;
+    }
+    if (!any) return;
+    fetch_vbase_ = 1;
+    fetch_page_ = nullptr;
+    end_block();
+}
+
+void Core::code_page_marked(uint64_t page_paddr) {
+    // Stores to a code page must take the slow path (which notifies us).
+    for (auto& e : tlb_w)
+        if (e.vpn != ~0ull && e.ppage == page_paddr) e = TlbEntry{};
+}
+
+void Core::code_page_written(uint64_t page_paddr) { drop_decoded(page_paddr); }
+
+void Core::flush_decoded() {
+    for (auto& e : tlb_x) e.code = nullptr;
+    for (auto& [key, page] : decoded_) retired_pages_.push_back(std::move(page));
+    decoded_.clear();
+    fetch_vbase_ = 1;
+    fetch_page_ = nullptr;
+    end_block();
+}
+
+// Make the page of linear address `lin` current. A fault (#PF, EPT exit,
+// non-canonical #GP, not RAM) is raised here: rip then holds the handler.
+bool Core::fetch_page(uint64_t lin) {
+    const unsigned mode = decode_mode(*this);
+    if (mode == static_cast<unsigned>(Mode::Bits64) && !canonical(lin)) {
+        rip = raise_gp(0);
+        return false;
+    }
+    TlbEntry& e = tlb_x[tlb_index(lin)];
+    DecodedPage* page = nullptr;
+    if (e.vpn == (lin >> 12) && e.ctx == fetch_ctx && e.code &&
+        static_cast<DecodedPage*>(e.code)->mode == mode) {
+        page = static_cast<DecodedPage*>(e.code);
+    } else {
+        const Translation t = translate(lin, Access::Exec, cpl == 3);
+        if (!t.ok()) {
+            rip = raise_translation_fault(t, lin);
+            return false;
+        }
+        const uint64_t ppage = t.paddr & ~0xfffull;
+        page = decoded_page(ppage, mode);
+        if (!page) {   // not RAM: nothing to execute there
+            rip = raise_gp(0);
+            return false;
+        }
+        e.vpn = lin >> 12;
+        e.ctx = fetch_ctx;
+        e.ppage = ppage;
+        e.addend = 0;
+        e.code = page;
+    }
+    fetch_page_ = page;
+    fetch_vbase_ = lin & ~0xfffull;
+    return true;
+}
+
+// Decode the slot at the current offset of the current page and run it.
+uint64_t op_decode_slot(Core& c, const Insn&, uint64_t rip) {
+    DecodedPage* page = c.fetch_page_;
+    const uint64_t lin = rip + c.seg[CS].base;
+    const unsigned off = static_cast<unsigned>(lin & 0xfff);
+    Insn* slot = page->alloc();
+    if (!decode(page->host + off, 4096 - off, static_cast<Mode>(page->mode), *slot)) {
+        page->used--;   // give the record back: this one runs uncached
+        return c.exec_uncached(rip, lin);
+    }
+    page->slot[off] = slot;
+    c.cur = slot;
+    return slot->fn(c, *slot, rip);
+}
+
+// An instruction the page cache cannot hold: its bytes continue on the
+// next page (fetched through its own translation), or it may pass the CS
+// limit. Decoded each time into scratch_.
+uint64_t Core::exec_uncached(uint64_t r, uint64_t lin) {
+    const unsigned mode = decode_mode(*this);
+    uint8_t bytes[16] = {};
+    unsigned have = 0;
+    const unsigned first = std::min(15u, static_cast<unsigned>(0x1000 - (lin & 0xfff)));
+    Insn& i = *scratch_;
+    // First page bytes (the caller made its page current).
+    std::memcpy(bytes, fetch_page_->host + (lin & 0xfff), first);
+    have = first;
+    if (!decode(bytes, have, static_cast<Mode>(mode), i)) {
+        const uint64_t next = (lin & ~0xfffull) + 0x1000;
+        const uint64_t nlin = mode == static_cast<unsigned>(Mode::Bits64) ? next : (next & 0xffffffffull);
+        const Translation t = translate(nlin, Access::Exec, cpl == 3);
+        if (!t.ok()) return raise_translation_fault(t, nlin);
+        const uint8_t* host = mem_.ram_ptr(t.paddr & ~0xfffull, isa::PhysMem::kPageSize);
+        if (!host) return raise_gp(0);
+        std::memcpy(bytes + first, host, 15 - first);
+        have = 15;
+        decode(bytes, have, static_cast<Mode>(mode), i);
+    }
+    if (mode != static_cast<unsigned>(Mode::Bits64) && r + i.len - 1 > seg[CS].limit) return raise_gp(0);
+    cur = &i;
+    return i.fn(*this, i, r);
+}
+
+uint64_t op_undefined(Core& c, const Insn&, uint64_t) { return c.raise_ud(); }
+uint64_t op_too_long(Core& c, const Insn&, uint64_t) { return c.raise_gp(0); }
+
+// ---- the run loop -----------------------------------------------------------
+
+StopReason Core::run(uint64_t max_insns) {
+    const uint64_t end = icount_ + max_insns;
+    stop_requested_ = false;
+    retired_pages_.clear();
+    while (icount_ < end) {
+        block_end_ = false;
+        // Delivers a pending NMI/INTR/INIT or ends HLT.
+        check_interrupts();
+        // Hosted: a VM exit (from an event, or the last block) returns to
+        // the C++ root-mode code.
+        if (take_vmexit()) return StopReason::VmExit;
+        if (shutdown) return StopReason::Shutdown;
+        if (stop_requested_) return StopReason::Requested;
+        if (halted || waiting_sipi) return StopReason::Halt;
+        const uint64_t budget = std::min(end - icount_, std::max<uint64_t>(1, irq_window_insns()));
+        block_end_ = false;
+        // The hot loop: per instruction one page compare, one CS-limit
+        // compare, one flag test and one indirect call. Handlers that change
+        // CS, the mode or the paging state end the block.
+        const uint64_t csbase = seg[CS].base;
+        const bool m64 = code64();
+        const uint64_t linmask = m64 ? ~0ull : 0xffffffffull;
+        const uint64_t lim = m64 ? ~0ull : (seg[CS].limit >= 14 ? seg[CS].limit - 14 : 0);
+        uint64_t p = rip, n = 0, vbase = 1;
+        const Insn* const* slots = nullptr;
+        fetch_vbase_ = 1;
+        while (n < budget && !block_end_) {
+            const uint64_t lin = (p + csbase) & linmask;
+            rip = p;
+            in_block_ = n;
+            if (HV_UNLIKELY((lin & ~0xfffull) != vbase || p > lim)) {
+                if ((lin & ~0xfffull) != vbase || !fetch_page_) {
+                    if (!fetch_page(lin)) {   // the fetch faulted: rip is the handler's
+                        p = rip;
+                        vbase = 1;
+                        ++n;
+                        continue;
+                    }
+                    vbase = fetch_vbase_;
+                    slots = fetch_page_->slot;
+                }
+                if (p > lim) {   // near the CS limit: check this instruction's end
+                    p = exec_uncached(p, lin);
+                    ++n;
+                    continue;
+                }
+            }
+            const Insn* i = slots[lin & 0xfff];
+            cur = i;
+            p = i->fn(*this, *i, p);
+            ++n;
+        }
+        rip = p;
+        icount_ += n;
+        in_block_ = 0;
+        retired_pages_.clear();
+        if (take_vmexit()) return StopReason::VmExit;
+        if (shutdown) return StopReason::Shutdown;
+        if (stop_requested_) return StopReason::Requested;
+        if (halted) {
+            check_interrupts();
+            if (halted) return StopReason::Halt;
+        }
+    }
+    return StopReason::Budget;
+}
+
+} // namespace hvemu::x86

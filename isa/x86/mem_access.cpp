@@ -1,0 +1,199 @@
+// The memory slow paths of the core (TLB miss, MMIO, page-crossing
+// accesses), system accesses by linear address, and the software TLB:
+// contexts, fills, INVLPG and flushes.
+#include <algorithm>
+#include <cstring>
+
+#include "isa/x86/core.hpp"
+#include "isa/x86/paging_bits.hpp"
+
+namespace hvemu::x86 {
+
+using namespace paging;
+
+namespace {
+
+constexpr uint64_t kPage = isa::PhysMem::kPageSize;
+constexpr uint64_t kPageOffset = kPage - 1;
+
+unsigned tlb_slot(uint64_t linear) { return (linear >> 12) & (Core::kTlbSize - 1); }
+
+} // namespace
+
+// In non-root operation with EPT every guest-physical address goes through
+// x86-vmx's EPT walk: the paging-structure accesses (walk) and the final one.
+bool Core::ept_gpa(uint64_t gpa, Access acc, uint64_t linear, bool walk, uint64_t& hpa, Translation& t) {
+    if (!ept_active()) {
+        hpa = gpa;
+        return true;
+    }
+    // Page-walk accesses are reads (A/D writes: writes) of guest-physical memory.
+    const Translation e = ept_translate(gpa, acc, true, linear, !walk, cpl == 3);
+    if (!e.ok()) {
+        t = e;
+        return false;
+    }
+    hpa = e.paddr;
+    return true;
+}
+
+// Read (acc Read/Exec) or write [linear, linear+size) split at the page
+// boundary; both parts are translated before any byte is written. false:
+// `fault` is the failed translation of `fault_linear` (nothing written).
+bool Core::access_linear_(uint64_t linear, unsigned size, Access acc, bool user, uint64_t& v, Translation& fault,
+                          uint64_t& fault_linear, bool fill) {
+    if (size == 0 || size > 8) size = 8;
+    const unsigned first = static_cast<unsigned>(std::min<uint64_t>(size, kPage - (linear & kPageOffset)));
+    const unsigned n = first < size ? 2 : 1;
+    uint64_t la[2] = {linear, linear + first};
+    if (!long_mode()) la[1] &= 0xffffffffull;   // 32-bit linear addresses wrap
+    const unsigned sz[2] = {first, size - first};
+    uint64_t pa[2] = {};
+    for (unsigned k = 0; k < n; ++k) {
+        const Translation t = translate(la[k], acc, user);
+        if (!t.ok()) {
+            fault = t;
+            fault_linear = la[k];
+            return false;
+        }
+        pa[k] = t.paddr;
+        if (fill) fill_tlb(la[k], acc, t);
+    }
+    uint8_t bytes[8] = {};
+    if (acc == Access::Write) {
+        std::memcpy(bytes, &v, 8);
+        unsigned off = 0;
+        for (unsigned k = 0; k < n; ++k) {
+            uint64_t part = 0;
+            std::memcpy(&part, bytes + off, sz[k]);
+            mem_.write(pa[k], sz[k], part);   // nothing there: the write is dropped, as on a PC
+            mem_.note_write(pa[k], sz[k]);
+            off += sz[k];
+        }
+        return true;
+    }
+    unsigned off = 0;
+    for (unsigned k = 0; k < n; ++k) {
+        uint64_t part = 0;
+        if (!mem_.read(pa[k], sz[k], part)) part = ~uint64_t{0};   // nothing there: all ones
+        std::memcpy(bytes + off, &part, sz[k]);
+        off += sz[k];
+    }
+    v = 0;
+    std::memcpy(&v, bytes, size);
+    return true;
+}
+
+bool Core::load_slow(SegReg s, uint64_t ea, unsigned size, uint64_t& out) {
+    ++tlb_misses;
+    uint64_t linear;
+    if (!seg_linear(s, ea, size, Access::Read, linear)) return false;
+    Translation f;
+    uint64_t fl = 0;
+    if (!access_linear_(linear, size, Access::Read, cpl == 3, out, f, fl, true)) {
+        raise_translation_fault(f, fl);
+        return false;
+    }
+    return true;
+}
+
+bool Core::store_slow(SegReg s, uint64_t ea, unsigned size, uint64_t val) {
+    ++tlb_misses;
+    uint64_t linear;
+    if (!seg_linear(s, ea, size, Access::Write, linear)) return false;
+    Translation f;
+    uint64_t fl = 0;
+    if (!access_linear_(linear, size, Access::Write, cpl == 3, val, f, fl, true)) {
+        raise_translation_fault(f, fl);
+        return false;
+    }
+    return true;
+}
+
+bool Core::read_linear(uint64_t linear, unsigned size, uint64_t& v, bool user, Translation& fault) {
+    uint64_t fl = 0;
+    if (access_linear_(linear, size, Access::Read, user, v, fault, fl, false)) return true;
+    fault.gpa = fault.ept_violation || fault.ept_misconfig ? fault.gpa : fl;
+    return false;
+}
+
+bool Core::write_linear(uint64_t linear, unsigned size, uint64_t v, bool user, Translation& fault) {
+    uint64_t fl = 0;
+    if (access_linear_(linear, size, Access::Write, user, v, fault, fl, false)) return true;
+    fault.gpa = fault.ept_violation || fault.ept_misconfig ? fault.gpa : fl;
+    return false;
+}
+
+// ---- the software TLB --------------------------------------------------------
+
+// A context names who may use an entry: the CPL class (user entries were
+// checked with user permissions) and x86-vmx's tag. The paging
+// configuration is not in it: a change of it flushes (update_context).
+void Core::update_context() {
+    const uint64_t config = (cr0 & (kCr0Pg | kCr0Wp | kCr0Pe)) ^ (cr4 & (kCr4Pae | kCr4Pse | kCr4Pge | kCr4Smep | kCr4Smap)) ^
+                            ((efer & (kEferNxe | kEferLma)) << 40);
+    if (config != tlb_config_) {
+        tlb_config_ = config;
+        flush_tlb();
+    }
+    data_ctx = fetch_ctx = (cpl == 3 ? 1u : 0u) | (tlb_tag << 1);
+    end_block();   // CS, the mode or the translation may differ: the run loop re-reads them
+}
+
+bool Core::fill_tlb(uint64_t linear, Access acc, const Translation& t) {
+    if (!t.ok()) return false;
+    const uint64_t vpn = linear >> 12;
+    if (last_walk_.vpn != vpn) return false;   // not the walk that produced t
+    const uint64_t ppage = t.paddr & ~kPageOffset;
+    uint8_t* host = mem_.ram_ptr(ppage, kPage);
+    if (!host) return false;                     // MMIO always takes the slow path
+    if (acc == Access::Write && mem_.is_code_page(ppage)) return false;   // stores must reach note_write
+    // SMAP depends on RFLAGS.AC, which the context does not name: supervisor
+    // accesses to user pages stay on the slow path.
+    if (cpl != 3 && (cr4 & kCr4Smap) && (cr0 & kCr0Pg)) {
+        const Translation u = probe(linear, Access::Read, true);
+        if (u.ok()) return false;
+    }
+    update_context();
+    const unsigned which = acc == Access::Read ? 0 : acc == Access::Write ? 1 : 2;
+    TlbEntry* tlb = which == 0 ? tlb_r : which == 1 ? tlb_w : tlb_x;
+    const unsigned i = tlb_slot(linear);
+    TlbEntry& e = tlb[i];
+    e.vpn = vpn;
+    e.ctx = acc == Access::Exec ? fetch_ctx : data_ctx;
+    e.addend = reinterpret_cast<uintptr_t>(host) - (linear & ~kPageOffset);
+    e.ppage = ppage;
+    e.code = nullptr;
+    tlb_tag_[which][i] = {last_walk_.leaf_shift, last_walk_.global};
+    return true;
+}
+
+void Core::flush_tlb(bool keep_global) {
+    TlbEntry* tlbs[3] = {tlb_r, tlb_w, tlb_x};
+    for (unsigned w = 0; w < 3; ++w)
+        for (unsigned i = 0; i < kTlbSize; ++i)
+            if (!keep_global || !tlb_tag_[w][i].global) {
+                tlbs[w][i] = TlbEntry{};
+                tlb_tag_[w][i] = TlbTag{};
+            }
+    end_block();
+}
+
+// INVLPG: every entry of the page (or large page) holding `linear`,
+// global or not, in every context.
+void Core::invlpg(uint64_t linear) {
+    TlbEntry* tlbs[3] = {tlb_r, tlb_w, tlb_x};
+    for (unsigned w = 0; w < 3; ++w)
+        for (unsigned i = 0; i < kTlbSize; ++i) {
+            TlbEntry& e = tlbs[w][i];
+            if (e.vpn == ~0ull) continue;
+            const unsigned sh = tlb_tag_[w][i].leaf_shift;
+            if (((e.vpn << 12) >> sh) == (linear >> sh)) {
+                e = TlbEntry{};
+                tlb_tag_[w][i] = TlbTag{};
+            }
+        }
+    end_block();
+}
+
+} // namespace hvemu::x86

@@ -1,0 +1,103 @@
+// VMX state private to the vmx*.cpp / ept.cpp files: the VMCS store, the
+// current VMCS, and what the capability MSRs publish (the entry checks
+// test the controls against the same numbers).
+#pragma once
+#include <cstdint>
+
+#include "isa/x86/core.hpp"
+#include "isa/x86/vmcs.hpp"
+#include "isa/x86/vmx_defs.hpp"
+
+namespace hvemu::x86 {
+
+namespace vmxcap {
+using namespace vmx;
+constexpr uint32_t kRevision = 0x00000012;
+// Allowed-0 settings (bits that must be 1): the "default1" bits of
+// Appendix A.2; the TRUE MSRs relax the ones the SDM lets them relax.
+constexpr uint32_t kPinDefault1 = 0x00000016;
+constexpr uint32_t kProcDefault1 = 0x0401e172, kTrueProcDefault1 = 0x04006172;
+constexpr uint32_t kExitDefault1 = 0x00036dff, kTrueExitDefault1 = 0x00036dfb;
+constexpr uint32_t kEntryDefault1 = 0x000011ff, kTrueEntryDefault1 = 0x000011fb;
+// Allowed-1 settings: what the model implements.
+constexpr uint32_t kPinAllowed1 = kPinDefault1 | pin::ExtIntExiting | pin::NmiExiting | pin::VirtualNmis |
+                                  pin::PreemptionTimer;
+constexpr uint32_t kProcAllowed1 = kProcDefault1 | proc::IntWindow | proc::TscOffset | proc::HltExiting |
+                                   proc::InvlpgExiting | proc::RdtscExiting | proc::Cr3LoadExiting |
+                                   proc::Cr3StoreExiting | proc::Cr8LoadExiting | proc::Cr8StoreExiting |
+                                   proc::NmiWindow | proc::MovDrExiting | proc::UncondIo | proc::IoBitmaps |
+                                   proc::MsrBitmaps | proc::PauseExiting | proc::Secondary;
+constexpr uint32_t kProc2Allowed1 = proc2::Ept | proc2::Rdtscp | proc2::Vpid | proc2::WbinvdExiting |
+                                    proc2::Unrestricted;
+constexpr uint32_t kExitAllowed1 = kExitDefault1 | exitc::SaveDebug | exitc::HostLong | exitc::AckIntr |
+                                   exitc::SavePat | exitc::LoadPat | exitc::SaveEfer | exitc::LoadEfer |
+                                   exitc::SavePreemption;
+constexpr uint32_t kEntryAllowed1 = kEntryDefault1 | entryc::LoadDebug | entryc::Ia32e | entryc::LoadPat |
+                                    entryc::LoadEfer;
+constexpr unsigned kPreemptionRate = 5;        // the timer counts down at TSC >> 5
+constexpr unsigned kCr3Targets = 4;
+constexpr unsigned kMaxMsrList = 512;          // IA32_VMX_MISC bits 27:25 = 0
+constexpr uint64_t kCr0Fixed0 = 0x80000021, kCr0Fixed1 = 0xffffffff;
+constexpr uint64_t kCr4Fixed0 = 0x2000;
+// CR4 bits the core implements (VME..OSXMMEXCPT, VMXE, OSXSAVE).
+constexpr uint64_t kCr4Fixed1 = 0x000427ff;
+// IA32_VMX_EPT_VPID_CAP: execute-only, 4-level walk, UC and WB, 2 MiB and
+// 1 GiB pages, INVEPT (single, all), A/D flags, INVVPID (all four types).
+constexpr uint64_t kEptVpidCap = (1ull << 0) | (1ull << 6) | (1ull << 8) | (1ull << 14) | (1ull << 16) |
+                                 (1ull << 17) | (1ull << 20) | (1ull << 21) | (1ull << 25) | (1ull << 26) |
+                                 (1ull << 32) | (1ull << 40) | (1ull << 41) | (1ull << 42) | (1ull << 43);
+} // namespace vmxcap
+
+struct Core::VmxState {
+    VmcsStore store;
+    Vmcs* cur = nullptr;                 // the current VMCS (current_vmcs_pa_)
+    uint64_t vmxon_pa = ~0ull;
+    bool injecting = false;              // VM-entry event injection in progress
+    bool skip_intercept = false;         // the injected exception does not consult the bitmap
+    bool host_nmi_blocked = false;       // root-mode NMI blocking across non-root
+    bool preempt_on = false;
+    uint64_t preempt_deadline = 0;       // cycles() at which the timer reaches 0
+    uint64_t preempt_start = 0;          // cycles() at VM entry
+};
+
+// Helpers shared by the VMX files (friends of Core).
+struct VmxInternals {
+    static Core::VmxState& st(Core& c) { return c.vmx(); }
+    static Vmcs* cur(Core& c) { return c.vmx().cur; }
+    static bool& non_root(Core& c) { return c.non_root_; }
+    static bool& ept_on(Core& c) { return c.ept_on_; }
+    static bool& armed(Core& c) { return c.vmx_armed_; }
+    static bool& exit_stop(Core& c) { return c.vmexit_stop_; }
+    static void end_block(Core& c) { c.block_end_ = true; }
+    static bool& nmi_pending(Core& c) { return c.nmi_pending_; }
+    static bool intr_line(Core& c) { return c.intr_; }
+    // vmx_entry_checks.cpp: 0 = pass, else the VM-instruction error (7/8);
+    // guest checks: true = pass, else qual is the exit qualification.
+    static uint32_t check_controls(Core& c, const Vmcs& v);
+    static uint32_t check_host(Core& c, const Vmcs& v);
+    static bool check_guest(Core& c, const Vmcs& v, uint64_t& qual);
+    // vmx_transition.cpp
+    static bool load_guest(Core& c, Vmcs& v);   // false: PDPTE load failed
+    static void save_guest(Core& c, Vmcs& v);
+    static void load_host(Core& c, Vmcs& v);
+    static bool msr_load(Core& c, uint64_t addr, uint32_t count, uint32_t& failed_index);
+    static bool msr_store(Core& c, uint64_t addr, uint32_t count);
+    static void inject(Core& c, Vmcs& v);
+    static void entry_failed(Core& c, Vmcs& v, uint32_t reason, uint64_t qual);
+    // A VM exit with every information field (27.2).
+    struct ExitInfo {
+        uint32_t reason = 0;
+        uint64_t qual = 0;
+        uint32_t insn_len = 0, insn_info = 0;
+        uint32_t intr_info = 0, intr_error = 0;
+        uint64_t gla = 0, gpa = 0;
+        bool set_gla = false, set_gpa = false;
+    };
+    static void exit(Core& c, const ExitInfo& e);
+    static void update_tlb_tag(Core& c);
+    static void arm(Core& c);
+};
+
+inline bool canonical(uint64_t a) { return int64_t(a << 16) >> 16 == int64_t(a); }
+
+} // namespace hvemu::x86

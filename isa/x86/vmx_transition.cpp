@@ -1,0 +1,385 @@
+// VM entry (SDM Vol. 3C 26.3.2-26.6: load guest state, the MSR-load area,
+// event injection) and VM exit (27.2-27.5: record the exit, save guest
+// state, MSR areas, load host state), and the entry failure of 26.8.
+#include "isa/x86/vmx_state.hpp"
+
+namespace hvemu::x86 {
+
+using V = Core::VmxStatus;
+using namespace vmx;
+using namespace vmcs;
+
+namespace {
+
+const Slot kSel[] = {S_GUEST_ES_SELECTOR, S_GUEST_CS_SELECTOR, S_GUEST_SS_SELECTOR, S_GUEST_DS_SELECTOR,
+                     S_GUEST_FS_SELECTOR, S_GUEST_GS_SELECTOR, S_GUEST_LDTR_SELECTOR, S_GUEST_TR_SELECTOR};
+const Slot kBase[] = {S_GUEST_ES_BASE, S_GUEST_CS_BASE, S_GUEST_SS_BASE, S_GUEST_DS_BASE,
+                      S_GUEST_FS_BASE, S_GUEST_GS_BASE, S_GUEST_LDTR_BASE, S_GUEST_TR_BASE};
+const Slot kLimit[] = {S_GUEST_ES_LIMIT, S_GUEST_CS_LIMIT, S_GUEST_SS_LIMIT, S_GUEST_DS_LIMIT,
+                       S_GUEST_FS_LIMIT, S_GUEST_GS_LIMIT, S_GUEST_LDTR_LIMIT, S_GUEST_TR_LIMIT};
+const Slot kAr[] = {S_GUEST_ES_AR_BYTES, S_GUEST_CS_AR_BYTES, S_GUEST_SS_AR_BYTES, S_GUEST_DS_AR_BYTES,
+                    S_GUEST_FS_AR_BYTES, S_GUEST_GS_AR_BYTES, S_GUEST_LDTR_AR_BYTES, S_GUEST_TR_AR_BYTES};
+
+Segment& seg_of(Core& c, int i) { return i < 6 ? c.seg[i] : i == 6 ? c.ldtr : c.tr; }
+
+// The core keeps an unusable segment as one that is not present.
+void load_seg(Segment& s, const Vmcs& v, int i) {
+    s.selector = uint16_t(v[kSel[i]]);
+    s.base = v[kBase[i]];
+    s.limit = uint32_t(v[kLimit[i]]);
+    const uint64_t ar = v[kAr[i]];
+    s.attr = uint16_t(ar & 0xf0ff);
+    if (ar & (1u << 16)) s.attr &= uint16_t(~0x80u);
+}
+void save_seg(const Segment& s, Vmcs& v, int i) {
+    v[kSel[i]] = s.selector;
+    v[kBase[i]] = s.base;
+    v[kLimit[i]] = s.limit;
+    v[kAr[i]] = (s.attr & 0xf0ffu) | ((s.attr & 0x80) ? 0u : (1u << 16));
+}
+
+uint64_t proc2_of(const Vmcs& v) {
+    return v[S_CPU_BASED_VM_EXEC_CONTROL] & proc::Secondary ? v[S_SECONDARY_VM_EXEC_CONTROL] : 0;
+}
+
+} // namespace
+
+// 26.3.2 loading guest state.
+bool VmxInternals::load_guest(Core& c, Vmcs& v) {
+    const uint64_t entryc = v[S_VM_ENTRY_CONTROLS];
+    const bool ia32e = entryc & entryc::Ia32e;
+    c.cr0 = v[S_GUEST_CR0] | 0x10;   // ET is fixed
+    c.cr3 = v[S_GUEST_CR3];
+    c.cr4 = v[S_GUEST_CR4];
+    if (entryc & entryc::LoadDebug) c.dr[7] = v[S_GUEST_DR7];
+    c.sysenter_cs = v[S_GUEST_SYSENTER_CS];
+    c.sysenter_esp = v[S_GUEST_SYSENTER_ESP];
+    c.sysenter_eip = v[S_GUEST_SYSENTER_EIP];
+    if (entryc & entryc::LoadPat) c.pat = v[S_GUEST_IA32_PAT];
+    if (entryc & entryc::LoadEfer) {
+        c.efer = v[S_GUEST_IA32_EFER];
+    } else {
+        // LMA follows the IA-32e mode guest control; LME too when paging is on
+        c.efer = (c.efer & ~uint64_t{1u << 10}) | (ia32e ? (1u << 10) : 0);
+        if (c.cr0 & 0x80000000) c.efer = (c.efer & ~uint64_t{1u << 8}) | (ia32e ? (1u << 8) : 0);
+    }
+    for (int i = 0; i < 8; ++i) load_seg(seg_of(c, i), v, i);
+    c.gdtr = {v[S_GUEST_GDTR_BASE], uint32_t(v[S_GUEST_GDTR_LIMIT])};
+    c.idtr = {v[S_GUEST_IDTR_BASE], uint32_t(v[S_GUEST_IDTR_LIMIT])};
+    c.rip = v[S_GUEST_RIP];
+    c.gpr[4] = v[S_GUEST_RSP];
+    c.rflags = v[S_GUEST_RFLAGS];
+    c.cpl = (c.cr0 & 1) && !(c.rflags & rflags::VM) ? (c.seg[SS].attr >> 5) & 3 : (c.rflags & rflags::VM ? 3 : 0);
+    // PDPTEs for PAE paging: from the VMCS with EPT, else from CR3
+    if ((c.cr0 & 0x80000000) && (c.cr4 & (1u << 5)) && !ia32e) {
+        if (proc2_of(v) & proc2::Ept) {
+            c.pdpte[0] = v[S_GUEST_PDPTE0];
+            c.pdpte[1] = v[S_GUEST_PDPTE1];
+            c.pdpte[2] = v[S_GUEST_PDPTE2];
+            c.pdpte[3] = v[S_GUEST_PDPTE3];
+        } else if (!c.load_pdptes()) {
+            return false;
+        }
+    }
+    // interruptibility, NMI blocking, activity state
+    const uint64_t intr = v[S_GUEST_INTERRUPTIBILITY_INFO];
+    if (intr & (intr::BlockSti | intr::BlockMovSs)) c.set_interrupt_shadow();
+    c.nmi_blocked = intr & intr::BlockNmi;
+    const uint64_t act = v[S_GUEST_ACTIVITY_STATE];
+    c.halted = act == HltState || act == WaitSipi || act == ShutdownState;
+    c.waiting_sipi = act == WaitSipi;
+    return true;
+}
+
+// 27.3 saving guest state.
+void VmxInternals::save_guest(Core& c, Vmcs& v) {
+    const uint64_t exitc = v[S_VM_EXIT_CONTROLS];
+    v[S_GUEST_CR0] = c.cr0;
+    v[S_GUEST_CR3] = c.cr3;
+    v[S_GUEST_CR4] = c.cr4;
+    if (exitc & exitc::SaveDebug) v[S_GUEST_DR7] = c.dr[7];
+    v[S_GUEST_SYSENTER_CS] = c.sysenter_cs & 0xffffffff;
+    v[S_GUEST_SYSENTER_ESP] = c.sysenter_esp;
+    v[S_GUEST_SYSENTER_EIP] = c.sysenter_eip;
+    if (exitc & exitc::SavePat) v[S_GUEST_IA32_PAT] = c.pat;
+    if (exitc & exitc::SaveEfer) v[S_GUEST_IA32_EFER] = c.efer;
+    // IA32_VMX_MISC bit 5: EFER.LMA goes into the IA-32e mode guest control
+    v[S_VM_ENTRY_CONTROLS] = (v[S_VM_ENTRY_CONTROLS] & ~uint64_t{entryc::Ia32e}) | (c.long_mode() ? entryc::Ia32e : 0);
+    for (int i = 0; i < 8; ++i) save_seg(seg_of(c, i), v, i);
+    v[S_GUEST_GDTR_BASE] = c.gdtr.base;
+    v[S_GUEST_GDTR_LIMIT] = c.gdtr.limit;
+    v[S_GUEST_IDTR_BASE] = c.idtr.base;
+    v[S_GUEST_IDTR_LIMIT] = c.idtr.limit;
+    v[S_GUEST_RIP] = c.rip;
+    v[S_GUEST_RSP] = c.gpr[4];
+    v[S_GUEST_RFLAGS] = c.rflags;
+    uint64_t intr = 0;
+    if (c.interrupt_shadow()) intr |= intr::BlockSti;   // the core does not tell STI from MOV SS
+    if (c.nmi_blocked) intr |= intr::BlockNmi;
+    if (!(c.rflags & rflags::IF)) intr &= ~uint64_t{intr::BlockSti};
+    v[S_GUEST_INTERRUPTIBILITY_INFO] = intr;
+    v[S_GUEST_ACTIVITY_STATE] = c.waiting_sipi ? WaitSipi : c.halted ? HltState : Active;
+    v[S_GUEST_PENDING_DBG_EXCEPTIONS] = 0;
+    Core::VmxState& s = st(c);
+    if ((exitc & exitc::SavePreemption) && s.preempt_on) {
+        const uint64_t now = c.cycles();
+        v[S_VMX_PREEMPTION_TIMER_VALUE] =
+            now >= s.preempt_deadline ? 0 : (s.preempt_deadline - now) >> vmxcap::kPreemptionRate;
+    }
+    const bool pae_legacy = (c.cr0 & 0x80000000) && (c.cr4 & (1u << 5)) && !c.long_mode();
+    if ((proc2_of(v) & proc2::Ept) && pae_legacy) {
+        v[S_GUEST_PDPTE0] = c.pdpte[0];
+        v[S_GUEST_PDPTE1] = c.pdpte[1];
+        v[S_GUEST_PDPTE2] = c.pdpte[2];
+        v[S_GUEST_PDPTE3] = c.pdpte[3];
+    }
+}
+
+// 27.5 loading host state.
+void VmxInternals::load_host(Core& c, Vmcs& v) {
+    const uint64_t exitc = v[S_VM_EXIT_CONTROLS];
+    const bool host64 = exitc & exitc::HostLong;
+    c.cr0 = v[S_HOST_CR0] | 0x10;
+    c.cr3 = v[S_HOST_CR3];
+    c.cr4 = v[S_HOST_CR4];
+    c.dr[7] = 0x400;
+    c.sysenter_cs = v[S_HOST_IA32_SYSENTER_CS];
+    c.sysenter_esp = v[S_HOST_IA32_SYSENTER_ESP];
+    c.sysenter_eip = v[S_HOST_IA32_SYSENTER_EIP];
+    if (exitc & exitc::LoadPat) c.pat = v[S_HOST_IA32_PAT];
+    if (exitc & exitc::LoadEfer) {
+        c.efer = v[S_HOST_IA32_EFER];
+    } else {
+        const uint64_t lm = (1u << 10) | (1u << 8);
+        c.efer = (c.efer & ~lm) | (host64 ? lm : 0);
+    }
+    // flat segments (27.5.2)
+    const uint16_t g = 1u << 15, db = 1u << 14;
+    c.seg[CS] = {uint16_t(v[S_HOST_CS_SELECTOR]), 0, 0xffffffff,
+                 uint16_t(0x9b | g | (host64 ? (1u << 13) : db))};
+    c.seg[SS] = {uint16_t(v[S_HOST_SS_SELECTOR]), 0, 0xffffffff, uint16_t(0x93 | g | db)};
+    const Slot data[] = {S_HOST_ES_SELECTOR, S_HOST_CS_SELECTOR, S_HOST_SS_SELECTOR, S_HOST_DS_SELECTOR,
+                         S_HOST_FS_SELECTOR, S_HOST_GS_SELECTOR};
+    for (int i : {int(ES), int(DS), int(FS), int(GS)}) {
+        const uint16_t sel = uint16_t(v[data[i]]);
+        c.seg[i] = {sel, 0, 0xffffffff, uint16_t(sel ? (0x93 | g | db) : 0)};   // null: unusable
+    }
+    c.seg[FS].base = v[S_HOST_FS_BASE];
+    c.seg[GS].base = v[S_HOST_GS_BASE];
+    c.tr = {uint16_t(v[S_HOST_TR_SELECTOR]), v[S_HOST_TR_BASE], 0x67, 0x8b};
+    c.ldtr = {0, 0, 0, 0};   // unusable
+    c.gdtr = {v[S_HOST_GDTR_BASE], 0xffff};
+    c.idtr = {v[S_HOST_IDTR_BASE], 0xffff};
+    c.rip = v[S_HOST_RIP];
+    c.gpr[4] = v[S_HOST_RSP];
+    c.rflags = rflags::FIXED1;
+    c.cpl = 0;
+    c.halted = false;
+    c.waiting_sipi = false;
+    if ((c.cr0 & 0x80000000) && (c.cr4 & (1u << 5)) && !host64) c.load_pdptes();
+}
+
+bool VmxInternals::msr_load(Core& c, uint64_t addr, uint32_t count, uint32_t& failed) {
+    for (uint32_t i = 0; i < count; ++i) {
+        uint64_t e[2] = {};
+        failed = i + 1;
+        if (!c.mem().read_block(addr + 16 * i, e, 16)) return false;
+        const uint32_t msr = uint32_t(e[0]);
+        if (e[0] >> 32) return false;                                        // reserved bits
+        if (msr == 0xc0000100 || msr == 0xc0000101) return false;            // FS/GS base
+        if ((msr >> 8) == 0x8) return false;                                 // x2APIC range
+        if (msr == 0x9b || msr == 0x79 || msr == 0x8b) return false;        // SMM monitor, microcode
+        if (msr >= 0x480 && msr <= 0x492) return false;                      // VMX capabilities (read-only)
+        if (!c.wrmsr(msr, e[1])) return false;
+    }
+    failed = 0;
+    return true;
+}
+
+bool VmxInternals::msr_store(Core& c, uint64_t addr, uint32_t count) {
+    for (uint32_t i = 0; i < count; ++i) {
+        uint32_t msr = 0, rsvd = 0;
+        if (!c.mem().read_block(addr + 16 * i, &msr, 4) || !c.mem().read_block(addr + 16 * i + 4, &rsvd, 4))
+            return false;
+        uint64_t val = 0;
+        if (rsvd || (msr >> 8) == 0x8 || !c.rdmsr(msr, val)) return false;
+        if (!c.mem().write_block(addr + 16 * i + 8, &val, 8)) return false;
+    }
+    return true;
+}
+
+// VPID/EPTP identity of the translations the TLB holds. Without VPID,
+// entries and exits flush (the SDM's VPID 0 rule).
+void VmxInternals::update_tlb_tag(Core& c) {
+    uint64_t tag = 0;
+    if (c.non_root_) {
+        Vmcs& v = *cur(c);
+        const uint64_t p2 = proc2_of(v);
+        const uint64_t vpid = p2 & proc2::Vpid ? (v[S_VIRTUAL_PROCESSOR_ID] & 0xffff) : 0;
+        const uint64_t ep = p2 & proc2::Ept ? (v[S_EPT_POINTER] >> 12) & 0xfffffffffull : 0;
+        tag = 1 | vpid << 1 | ep << 17;
+        if (!vpid) c.flush_tlb();
+    } else {
+        c.flush_tlb();
+    }
+    c.tlb_tag = tag;
+    c.flush_decoded();
+    c.update_context();
+}
+
+// Which boundary events need a look in non-root (vmx_check_events).
+void VmxInternals::arm(Core& c) {
+    bool armed = false;
+    if (c.non_root_) {
+        const Vmcs& v = *cur(c);
+        const uint64_t pinc = v[S_PIN_BASED_VM_EXEC_CONTROL], procc = v[S_CPU_BASED_VM_EXEC_CONTROL];
+        armed = (pinc & (pin::ExtIntExiting | pin::NmiExiting | pin::PreemptionTimer)) ||
+                (procc & (proc::IntWindow | proc::NmiWindow));
+    }
+    c.vmx_armed_ = armed;
+    c.block_end_ = true;
+}
+
+// 26.6 event injection through the guest IDT.
+void VmxInternals::inject(Core& c, Vmcs& v) {
+    const uint64_t info = v[S_VM_ENTRY_INTR_INFO];
+    if (!(info & kIntrValid)) return;
+    const uint8_t vector = info & 0xff;
+    const unsigned type = (info >> 8) & 7;
+    const bool has_error = info & kIntrErrorValid;
+    const uint32_t error = uint32_t(v[S_VM_ENTRY_EXCEPTION_ERROR_CODE]);
+    Core::EventKind kind = Core::EventKind::External;
+    uint64_t ret = c.rip;
+    switch (type) {
+    case ExtInt: kind = Core::EventKind::External; break;
+    case Nmi: kind = Core::EventKind::Nmi; break;
+    case HwException: kind = Core::EventKind::Exception; break;
+    case SoftInt: kind = Core::EventKind::SoftInt; break;
+    case PrivSoftException: kind = Core::EventKind::PrivSoftException; break;
+    case SoftException: kind = Core::EventKind::SoftException; break;
+    default: return;
+    }
+    if (type >= SoftInt) ret += v[S_VM_ENTRY_INSTRUCTION_LEN];
+    if (type == Nmi) c.nmi_blocked = true;
+    c.halted = false;
+    // a VM exit during the delivery reports the injected event as IDT vectoring
+    Core::VmxState& s = st(c);
+    s.injecting = true;
+    s.skip_intercept = vector < 32 && (type == HwException || type == SoftException || type == PrivSoftException);
+    c.vmx_vectoring = uint32_t(info & 0x80000fff);
+    c.vmx_vectoring_error = error;
+    c.rip = c.deliver_event(vector, kind, has_error, error, ret);
+    s.injecting = false;
+    s.skip_intercept = false;
+    c.vmx_vectoring = 0;
+}
+
+void VmxInternals::entry_failed(Core& c, Vmcs& v, uint32_t reason, uint64_t qual) {
+    v[S_VM_EXIT_REASON] = reason | kEntryFailure;
+    v[S_EXIT_QUALIFICATION] = qual;
+    v[S_VM_EXIT_INTR_INFO] = 0;
+    load_host(c, v);
+    uint32_t idx = 0;
+    msr_load(c, v[S_VMEXIT_MSR_LOAD_ADDR], uint32_t(v[S_VM_EXIT_MSR_LOAD_COUNT]), idx);
+    c.non_root_ = false;
+    c.ept_on_ = false;
+    update_tlb_tag(c);
+    arm(c);
+}
+
+Core::VmxStatus Core::vm_entry(bool launch) {
+    if (!vmx_on_ || non_root_ || !(cr0 & 1) || (rflags & rflags::VM) || (long_mode() && !(seg[CS].attr & (1u << 13))))
+        return V::Ud;
+    if (cpl > 0) return V::Gp;
+    VmxState& s = vmx();
+    if (!s.cur) return vmx_fail(0);
+    Vmcs& v = *s.cur;
+    if (launch && v.launched) return vmx_fail(ErrVmlaunchNotClear);
+    if (!launch && !v.launched) return vmx_fail(ErrVmresumeNotLaunched);
+    if (uint32_t e = VmxInternals::check_controls(*this, v)) return vmx_fail(e);
+    if (uint32_t e = VmxInternals::check_host(*this, v)) return vmx_fail(e);
+    uint64_t qual = 0;
+    if (!VmxInternals::check_guest(*this, v, qual)) {
+        VmxInternals::entry_failed(*this, v, EntryFailGuest, qual);
+        return V::EntryFailed;
+    }
+    s.host_nmi_blocked = nmi_blocked;
+    if (!VmxInternals::load_guest(*this, v)) {
+        VmxInternals::entry_failed(*this, v, EntryFailGuest, 2);
+        return V::EntryFailed;
+    }
+    uint32_t idx = 0;
+    if (!VmxInternals::msr_load(*this, v[S_VMENTRY_MSR_LOAD_ADDR], uint32_t(v[S_VM_ENTRY_MSR_LOAD_COUNT]), idx)) {
+        VmxInternals::entry_failed(*this, v, EntryFailMsr, idx);
+        return V::EntryFailed;
+    }
+    if (launch) v.launched = true;
+    non_root_ = true;
+    ept_on_ = proc2_of(v) & proc2::Ept;
+    vmexit_stop_ = false;
+    s.preempt_on = v[S_PIN_BASED_VM_EXEC_CONTROL] & pin::PreemptionTimer;
+    if (s.preempt_on) {
+        // the timer counts down by one each time TSC bit `rate` flips
+        const uint64_t now = cycles();
+        const uint64_t rate = vmxcap::kPreemptionRate;
+        const uint64_t next_tick = ((now >> rate) + 1) << rate;
+        const uint64_t value = v[S_VMX_PREEMPTION_TIMER_VALUE] & 0xffffffff;
+        s.preempt_deadline = value == 0 ? now : next_tick + ((value - 1) << rate);
+    }
+    VmxInternals::update_tlb_tag(*this);
+    VmxInternals::arm(*this);
+    VmxInternals::inject(*this, v);
+    return V::Succeed;
+}
+
+// 27.2-27.5.
+void VmxInternals::exit(Core& c, const ExitInfo& e) {
+    Core::VmxState& s = st(c);
+    Vmcs& v = *s.cur;
+    v[S_VM_EXIT_REASON] = e.reason;
+    v[S_EXIT_QUALIFICATION] = e.qual;
+    v[S_VM_EXIT_INSTRUCTION_LEN] = e.insn_len;
+    v[S_VMX_INSTRUCTION_INFO] = e.insn_info;
+    v[S_VM_EXIT_INTR_INFO] = e.intr_info;
+    v[S_VM_EXIT_INTR_ERROR_CODE] = e.intr_error;
+    if (e.set_gla) v[S_GUEST_LINEAR_ADDRESS] = e.gla;
+    if (e.set_gpa) v[S_GUEST_PHYSICAL_ADDRESS] = e.gpa;
+    if (c.vmx_vectoring & kIntrValid) {
+        v[S_IDT_VECTORING_INFO] = c.vmx_vectoring & 0x80000fffu;
+        v[S_IDT_VECTORING_ERROR_CODE] = c.vmx_vectoring_error;
+    } else {
+        v[S_IDT_VECTORING_INFO] = 0;
+    }
+    c.vmx_vectoring = 0;
+    v[S_VM_ENTRY_INTR_INFO] &= ~uint64_t{kIntrValid};
+    save_guest(c, v);
+    msr_store(c, v[S_VMEXIT_MSR_STORE_ADDR], uint32_t(v[S_VM_EXIT_MSR_STORE_COUNT]));
+    load_host(c, v);
+    uint32_t idx = 0;
+    if (!msr_load(c, v[S_VMEXIT_MSR_LOAD_ADDR], uint32_t(v[S_VM_EXIT_MSR_LOAD_COUNT]), idx)) {
+        // VMX abort (27.7): indicator 1 in the VMCS region, then shutdown
+        uint32_t abort = 1;
+        c.mem().write_block(c.vmptrst() + 4, &abort, 4);
+        c.shutdown = true;
+    }
+    // an exit due to an NMI leaves NMIs blocked; otherwise the host's blocking
+    c.nmi_blocked = (e.reason == ExceptionNmi && ((e.intr_info >> 8) & 7) == Nmi) || s.host_nmi_blocked;
+    s.preempt_on = false;
+    c.non_root_ = false;
+    c.ept_on_ = false;
+    update_tlb_tag(c);
+    arm(c);
+    if (c.config().hosted) c.vmexit_stop_ = true;
+}
+
+void Core::vm_exit(uint32_t reason, uint64_t qual, uint32_t insn_len, uint32_t insn_info) {
+    if (!non_root_) return;
+    VmxInternals::ExitInfo e;
+    e.reason = reason;
+    e.qual = qual;
+    e.insn_len = insn_len;
+    e.insn_info = insn_info;
+    VmxInternals::exit(*this, e);
+}
+
+} // namespace hvemu::x86
