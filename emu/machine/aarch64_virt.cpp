@@ -188,7 +188,10 @@ Aarch64Virt::Aarch64Virt(const Aarch64VirtConfig& cfg)
     uart_.irq().connect([this](bool level) { gic_.set_spi(32 + kUartSpi, level); });
 }
 
-Aarch64Virt::~Aarch64Virt() { console_.flush(); }
+Aarch64Virt::~Aarch64Virt() {
+    console_.flush();
+    cores_.clear();   // the cores leave mem_ (a member of ours) before it goes
+}
 
 void Aarch64Virt::load_kernel_file(const std::string& path) { load_kernel(read_file(path), path); }
 

@@ -86,7 +86,10 @@ RiscvVirt::RiscvVirt(const RiscvVirtConfig& cfg)
     });
 }
 
-RiscvVirt::~RiscvVirt() { console_.flush(); }
+RiscvVirt::~RiscvVirt() {
+    console_.flush();
+    cores_.clear();   // the cores leave mem_ (a member of ours) before it goes
+}
 
 void RiscvVirt::set_irq(unsigned hart, unsigned irq_bit, bool level) {
     // The hart ends its block on a change, so a running hart takes a newly

@@ -20,6 +20,9 @@
 //   std::string core_label(unsigned i)        "hart 0 pc=0x..." for the deadlock message
 //   bool core_on(unsigned i)                  false: powered off (PSCI CPU_OFF); its clock
 //                                             follows the rounds, it runs nothing
+// The board's destructor must clear cores_ first: cores detach from the
+// board's physical memory, which is a member of the board and so goes
+// before this base's members.
 // Core provides run(budget) -> StopReason (with ::Wfi), cycles(),
 // icount(), add_cycles(), waiting_for_interrupt(), request_stop().
 #pragma once

@@ -138,7 +138,10 @@ X86Pc::X86Pc(const X86PcConfig& cfg)
     debug_exit_.set_exit([this](uint64_t status) { request_exit(status); });
 }
 
-X86Pc::~X86Pc() { console_.flush(); }
+X86Pc::~X86Pc() {
+    console_.flush();
+    cores_.clear();   // the cores leave mem_ (a member of ours) before it goes
+}
 
 void X86Pc::load_kernel_file(const std::string& path) { load_kernel(read_file(path), path); }
 
