@@ -116,6 +116,19 @@ std::string board_for_kernel(const std::string& path) {
     return "riscv64-virt";
 }
 
+// Runs a loaded board to its end: the timed run, --stats, and the exit
+// status (told to the debugger, when one is attached).
+template <class Board> int run_loaded_board(Board& machine, const RunOptions& o, debug::GdbServer* gdb = nullptr) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const RunResult r = machine.run();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fflush(stdout);
+    if (o.stats) print_stats(machine, secs);
+    const int status = board_status(r);
+    if (gdb) gdb->on_exit(status);
+    return status;
+}
+
 int run_x86_64_pc(const RunOptions& o) {
     if (!o.dump_dtb.empty()) throw UsageError("x86_64-pc has no device tree (--dumpdtb)");
     if (!o.gdb_host.empty()) throw UsageError("the GDB stub does not support x86_64-pc yet");
@@ -128,12 +141,7 @@ int run_x86_64_pc(const RunOptions& o) {
     cfg.console_input = o.console_input;
     X86Pc machine(cfg);
     machine.load_kernel_file(o.kernel);
-    const auto t0 = std::chrono::steady_clock::now();
-    const RunResult r = machine.run();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fflush(stdout);
-    if (o.stats) print_stats(machine, secs);
-    return board_status(r);
+    return run_loaded_board(machine, o);
 }
 
 int run_aarch64_virt(const RunOptions& o) {
@@ -169,14 +177,7 @@ int run_aarch64_virt(const RunOptions& o) {
         };
     }
 
-    const auto t0 = std::chrono::steady_clock::now();
-    const RunResult r = machine.run();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fflush(stdout);
-    if (o.stats) print_stats(machine, secs);
-    const int status = board_status(r);
-    if (gdb) gdb->on_exit(status);
-    return status;
+    return run_loaded_board(machine, o, gdb.get());
 }
 
 
@@ -315,14 +316,7 @@ int run_command(const std::vector<std::string>& args) {
         };
     }
 
-    const auto t0 = std::chrono::steady_clock::now();
-    const RunResult r = machine.run();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fflush(stdout);
-    if (o.stats) print_stats(machine, secs);
-    const int status = board_status(r);
-    if (gdb) gdb->on_exit(status);
-    return status;
+    return run_loaded_board(machine, o, gdb.get());
 }
 
 } // namespace
