@@ -96,9 +96,9 @@ asan-test)
     ensure_packages
     configure "$BA" Debug -DHVEMU_SANITIZE=ON
     build "$BA"
-    # The unit tests; the guest-level tests (diff.*, spec.*) run in `test`.
+    # The unit tests; the guest-level and reference runs (diff.*, spec.*, qemu.*, bochs.*) are in `test`.
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --test-dir "$BA" --output-on-failure -j "$(jobs)" -E '^(diff|spec)\.'
+        ctest --test-dir "$BA" --output-on-failure -j "$(jobs)" -E '^(diff|spec|qemu|bochs)\.'
     ;;
 *)
     usage

@@ -8,6 +8,11 @@ the instruction count hvemu reports with --stats is everyone's count and
 MIPS = instructions / time. The checksum line each program prints must be
 the same everywhere, and every run must exit with status 0.
 
+With --host-insns N the script also runs hvemu under valgrind's callgrind
+for the first N guest instructions of every program and prints host
+instructions per guest instruction: a measure that does not depend on how
+busy the machine is (start-up, the empty program's count, is subtracted).
+
 Python 3 standard library only.
 """
 
@@ -121,6 +126,47 @@ def measure(emu, elf, runs, timeout, clock):
     return res
 
 
+COLLECTED_RE = re.compile(r"Collected\s*:\s*([0-9]+)")
+
+
+def host_insns(hvemu_argv, max_insns, timeout):
+    """Host instructions (callgrind's Ir) and guest instructions of one hvemu
+    run limited to max_insns guest instructions; (None, None) on failure."""
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + hvemu_argv
+    if max_insns:
+        argv += ["--max-insns", str(max_insns)]
+    r = run_once(argv, timeout, "wall")
+    if r.status not in (0, 124):   # 124: stopped by --max-insns
+        return None, None
+    ir = COLLECTED_RE.search(r.output)
+    guest = None
+    for pattern in INSNS_RES:
+        m = pattern.search(r.output)
+        if m:
+            guest = int(m.group(1).replace(",", ""))
+            break
+    return (int(ir.group(1)) if ir else None), guest
+
+
+def host_insns_table(hv, elf_dir, programs, max_insns, timeout):
+    base_ir, base_guest = host_insns(hv.argv_for(os.path.join(elf_dir, BASELINE + ".elf")), 0, timeout)
+    if base_ir is None or base_guest is None:
+        print("callgrind: the empty program did not run under valgrind", file=sys.stderr)
+        return False
+    rows = []
+    for p in programs:
+        ir, guest = host_insns(hv.argv_for(os.path.join(elf_dir, p + ".elf")), max_insns, timeout)
+        if ir is None or guest is None or guest <= base_guest:
+            rows.append([p, "-", "-", "failed"])
+            continue
+        rows.append([p, f"{guest - base_guest:,}", f"{ir - base_ir:,}", f"{(ir - base_ir) / (guest - base_guest):.2f}"])
+    print()
+    print(table(rows, ["program", "guest instructions", "host instructions", "host per guest"]))
+    print(f"hvemu under callgrind, the first {max_insns:,} guest instructions of each program, minus the "
+          f"empty program ({base_guest:,} guest, {base_ir:,} host instructions).")
+    return True
+
+
 def version_of(argv):
     try:
         out = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=30, text=True)
@@ -189,6 +235,11 @@ def main():
                          "steadier when other work loads the machine")
     ap.add_argument("--timeout", type=float, default=600, help="seconds before one run is abandoned")
     ap.add_argument("--programs", default=",".join(PROGRAMS), help="comma-separated subset of %(default)s")
+    ap.add_argument("--host-insns", type=int, default=0, metavar="N",
+                    help="also count hvemu's host instructions per guest instruction with callgrind "
+                         "over the first N guest instructions of each program (e.g. 20000000)")
+    ap.add_argument("--host-insns-only", action="store_true",
+                    help="only the callgrind count (no timing runs)")
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be at least 1")
@@ -221,6 +272,13 @@ def main():
     if not emus:
         print("no emulator to run", file=sys.stderr)
         return 2
+
+    if args.host_insns_only:
+        if not args.host_insns or not hvemu_path:
+            ap.error("--host-insns-only needs --host-insns N and hvemu")
+        if not shutil.which("valgrind"):
+            ap.error("--host-insns needs valgrind")
+        return 0 if host_insns_table(emus[0], args.elf_dir, programs, args.host_insns, args.timeout) else 1
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     print(f"host: {host_cpu()}, {os.cpu_count()} CPUs, load average {load:.1f}; "
@@ -312,6 +370,12 @@ def main():
     if "hvemu" in base:
         print("Instructions are hvemu's count (--stats) minus the empty program's; every emulator runs "
               "the same binary, so MIPS = instructions / time for each.")
+    if args.host_insns and hvemu_path:
+        if shutil.which("valgrind"):
+            ok = host_insns_table(emus[0], args.elf_dir, programs, args.host_insns, args.timeout) and ok
+        else:
+            print("--host-insns: valgrind not found", file=sys.stderr)
+            ok = False
     if ok:
         print("Checksums agree and every run exited with status 0.")
     else:

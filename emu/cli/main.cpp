@@ -1,5 +1,5 @@
 // hvemu: the command line. `hvemu run ...` builds a machine (or, with
-// --arch/--config, a VM of the reference VMM), loads the kernel and runs
+// --arch/--config, a RISC-V or Arm VM of the reference VMM), loads the kernel and runs
 // it; the exit status is the guest's exit code, 2 for bad input, 123 when
 // a VM stops on a guest error, 124 when --max-insns stops the run, 125
 // when every hart waits for an interrupt that can never come.
@@ -13,6 +13,7 @@
 
 #include "emu/cli/run_options.hpp"
 #include "emu/debug/arm64_gdb_target.hpp"
+#include "emu/debug/arm64_vm_target.hpp"
 #include "emu/debug/gdb_server.hpp"
 #include "emu/debug/riscv_gdb_target.hpp"
 #include "emu/config/axvisor_config.hpp"
@@ -21,9 +22,15 @@
 #include "emu/machine/aarch64_virt.hpp"
 #include "emu/machine/riscv64_virt.hpp"
 #include "emu/machine/x86_64_pc.hpp"
+#include "emu/timing/run_stats.hpp"
+#include "emu/timing/timing_loader.hpp"
 #include "emu/trace/trace_session.hpp"
+#include "emu/vmm/arm_vm.hpp"
+#include "emu/vmm/arm_vmm.hpp"
 #include "emu/vmm/riscv_vm.hpp"
 #include "emu/vmm/riscv_vmm.hpp"
+#include "emu/vmm/x86_vm.hpp"
+#include "emu/vmm/x86_vmm.hpp"
 
 namespace {
 
@@ -36,7 +43,7 @@ constexpr int kExitInternal = 1;
 
 void print_usage(std::FILE* f) {
     std::fputs("usage: hvemu run [--machine riscv64-virt|aarch64-virt|x86_64-pc] --bios none --kernel FILE [options]\n"
-               "       hvemu run --arch riscv64 --kernel FILE [-m SIZE] [--smp N] [--trace exits] [--stats]\n"
+               "       hvemu run --arch riscv64|aarch64 --kernel FILE [-m SIZE] [--smp N] [--trace exits] [--stats]\n"
                "       hvemu run --config VM.toml [options]\n"
                "       hvemu run --help | hvemu --version\n",
                f);
@@ -93,6 +100,31 @@ void print_stats(X86Pc& m, double seconds) {
     }
 }
 
+// The timing statistics of a run's cores (--stats adds them to its lines;
+// --stats-json writes them).
+std::vector<timing::CoreStats> board_cores(RiscvVirt& m) {
+    std::vector<timing::CoreStats> c;
+    for (unsigned i = 0; i < m.num_harts(); i++) c.push_back(timing::core_stats(m.hart(i), "hart", i));
+    return c;
+}
+std::vector<timing::CoreStats> board_cores(Aarch64Virt& m) {
+    std::vector<timing::CoreStats> c;
+    for (unsigned i = 0; i < m.num_cpus(); i++) c.push_back(timing::core_stats(m.pe(i), "cpu", i));
+    return c;
+}
+std::vector<timing::CoreStats> board_cores(X86Pc& m) {
+    std::vector<timing::CoreStats> c;
+    for (unsigned i = 0; i < m.num_cpus(); i++) c.push_back(timing::core_stats(m.cpu(i), "cpu", i));
+    return c;
+}
+void report_timing(const RunOptions& o, const char* machine, uint64_t core_hz, const std::vector<timing::CoreStats>& cores,
+                   const vmm::VmmCore* vmm = nullptr, unsigned vcpus = 0) {
+    if (o.stats) std::fputs(timing::stats_text(cores).c_str(), stderr);
+    if (!o.stats_json.empty())
+        timing::write_stats_json_file(o.stats_json, {vmm ? "hosted" : "full-system", machine, o.timing.get(), core_hz},
+                                      cores, vmm, vcpus);
+}
+
 // The exit status of a full-system run.
 int board_status(const RunResult& r) {
     switch (r.end) {
@@ -116,32 +148,20 @@ std::string board_for_kernel(const std::string& path) {
     return "riscv64-virt";
 }
 
-// Runs a loaded board to its end: the timed run, --stats, and the exit
-// status (told to the debugger, when one is attached).
-template <class Board> int run_loaded_board(Board& machine, const RunOptions& o, debug::GdbServer* gdb = nullptr) {
+// Runs a loaded board to its end: the timed run, --stats, the timing report,
+// and the exit status (told to the debugger, when one is attached).
+template <class Board>
+int run_loaded_board(Board& machine, const RunOptions& o, const char* name, uint64_t core_hz,
+                     debug::GdbServer* gdb = nullptr) {
     const auto t0 = std::chrono::steady_clock::now();
     const RunResult r = machine.run();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::fflush(stdout);
     if (o.stats) print_stats(machine, secs);
+    report_timing(o, name, core_hz, board_cores(machine));
     const int status = board_status(r);
     if (gdb) gdb->on_exit(status);
     return status;
-}
-
-int run_x86_64_pc(const RunOptions& o) {
-    if (!o.dump_dtb.empty()) throw UsageError("x86_64-pc has no device tree (--dumpdtb)");
-    if (!o.gdb_host.empty()) throw UsageError("the GDB stub does not support x86_64-pc yet");
-    X86PcConfig cfg;
-    cfg.ram_size = o.ram_size;
-    cfg.num_cpus = o.smp;
-    cfg.max_insns = o.max_insns;
-    cfg.quantum = o.quantum;
-    cfg.cmdline = o.append;
-    cfg.console_input = o.console_input;
-    X86Pc machine(cfg);
-    machine.load_kernel_file(o.kernel);
-    return run_loaded_board(machine, o);
 }
 
 int run_aarch64_virt(const RunOptions& o) {
@@ -152,6 +172,7 @@ int run_aarch64_virt(const RunOptions& o) {
     cfg.quantum = o.quantum;
     cfg.bootargs = o.append;
     cfg.console_input = o.console_input;
+    timing::apply_timing(cfg.clock, o.timing);
     Aarch64Virt machine(cfg);
     machine.load_kernel_file(o.kernel);
     if (!o.dump_dtb.empty()) {
@@ -177,9 +198,23 @@ int run_aarch64_virt(const RunOptions& o) {
         };
     }
 
-    return run_loaded_board(machine, o, gdb.get());
+    return run_loaded_board(machine, o, "aarch64-virt", cfg.clock.core_hz, gdb.get());
 }
 
+int run_x86_64_pc(const RunOptions& o) {
+    if (!o.dump_dtb.empty()) throw UsageError("x86_64-pc has no device tree (--dumpdtb)");
+    if (!o.gdb_host.empty()) throw UsageError("the GDB stub does not support x86_64-pc yet");
+    X86PcConfig cfg;
+    cfg.ram_size = o.ram_size;
+    cfg.num_cpus = o.smp;
+    cfg.max_insns = o.max_insns;
+    cfg.quantum = o.quantum;
+    cfg.cmdline = o.append;
+    cfg.console_input = o.console_input;
+    X86Pc machine(cfg);
+    machine.load_kernel_file(o.kernel);
+    return run_loaded_board(machine, o, "x86_64-pc", cfg.clock.core_hz);
+}
 
 // The VM the options (and the config file, when given) describe.
 vmm::VmConfig hosted_config(const RunOptions& o) {
@@ -191,7 +226,12 @@ vmm::VmConfig hosted_config(const RunOptions& o) {
     } else {
         cfg.cpu_num = o.smp;
         cfg.ram_size = o.ram_size;
-        cfg.name = "riscv64";
+        cfg.name = o.arch.empty() ? "riscv64" : o.arch;
+    }
+    if (o.arch == "x86_64") cfg.arch = vmm::GuestArch::X86_64;
+    if (o.arch == "aarch64") {
+        cfg.arch = vmm::GuestArch::Aarch64;
+        cfg.clock.timebase_hz = 62'500'000;   // CNTFRQ as QEMU's virt board
     }
     if (!o.kernel.empty()) cfg.kernel_path = o.kernel;
     if (o.pcpus) cfg.phys_cpus = o.pcpus;
@@ -199,13 +239,36 @@ vmm::VmConfig hosted_config(const RunOptions& o) {
     if (o.kernel_addr_given) cfg.kernel_load_addr = o.kernel_addr;
     if (!o.dtb.empty()) cfg.dtb_path = o.dtb;
     if (!o.append.empty()) cfg.bootargs = o.append;
+    timing::apply_timing(cfg.clock, o.timing);
     return cfg;
 }
 
-int run_hosted(const RunOptions& o) {
+// What differs between the architectures' hosted runs: the VM, its VMM,
+// the debugger's view of it, and how a debugger's single step masks
+// interrupts on the physical CPU a vCPU is bound to.
+struct RiscvHosted {
+    using Vm = vmm::RiscvVm;
+    using Vmm = vmm::RiscvVmm;
+    using Target = debug::RiscvVmTarget;
+    static constexpr vmm::Isa kIsa = vmm::Isa::Riscv64;
+    static void mask_interrupts(Vm& vm, unsigned v, bool m) {
+        if (auto* cpu = vm.vcpu(v).arch().bound_cpu()) cpu->hart().set_interrupts_masked(m);
+    }
+};
+struct ArmHosted {
+    using Vm = vmm::ArmVm;
+    using Vmm = vmm::ArmVmm;
+    using Target = debug::ArmVmTarget;
+    static constexpr vmm::Isa kIsa = vmm::Isa::Arm64;
+    static void mask_interrupts(Vm& vm, unsigned v, bool m) {
+        if (auto* cpu = vm.vcpu(v).arch().bound_cpu()) cpu->pe().set_interrupts_masked(m);
+    }
+};
+
+template <class H> int run_vm(const RunOptions& o) {
     vmm::ConsoleIo io;
     io.input = o.console_input;
-    vmm::RiscvVm vm(hosted_config(o), io);
+    typename H::Vm vm(hosted_config(o), io);
     if (!o.dump_dtb.empty()) {
         write_dtb(o.dump_dtb, vm.dtb());
         return 0;
@@ -214,13 +277,14 @@ int run_hosted(const RunOptions& o) {
     vo.quantum = o.quantum_given ? o.quantum : vmm::VmmOptions{}.quantum;
     vo.max_insns = o.max_insns;
     vo.unmapped = o.unmapped_fault ? vmm::UnmappedAccess::Fault : vmm::UnmappedAccess::Stop;
+    vo.timing = o.timing;
     vo.trace = o.trace_exits ? stderr : nullptr;
     // --trace / --trace-json: the session prints the exit lines itself.
     std::unique_ptr<trace::TraceSession> tracing;
     try {
         tracing = std::make_unique<trace::TraceSession>(
             trace::TraceRequest{o.trace, o.trace_file, o.trace_json},
-            trace::VmInfo{vm.config().name, vm.num_vcpus(), vm.num_pcpus(), vm.config().clock.core_hz});
+            trace::VmInfo{vm.config().name, vm.num_vcpus(), vm.num_pcpus(), vm.config().clock.core_hz, H::kIsa});
     } catch (const std::exception& e) {
         throw UsageError(e.what());
     }
@@ -229,11 +293,11 @@ int run_hosted(const RunOptions& o) {
 
     // The GDB stub: threads are vCPUs; vCPUs run one instruction per run()
     // while it is there, and every exit is shown to it before it is served.
-    std::unique_ptr<debug::RiscvVmTarget> gdb_target;
+    std::unique_ptr<typename H::Target> gdb_target;
     std::unique_ptr<debug::GdbServer> gdb;
-    vmm::RiscvVmm* vmm_ptr = nullptr;
+    typename H::Vmm* vmm_ptr = nullptr;
     if (!o.gdb_host.empty()) {
-        gdb_target = std::make_unique<debug::RiscvVmTarget>(vm);
+        gdb_target = std::make_unique<typename H::Target>(vm);
         gdb = std::make_unique<debug::GdbServer>(*gdb_target, o.gdb_host, o.gdb_port);
         gdb->exit_kind_name = [](unsigned k) { return std::string(vmm::exit_kind_name(k)); };
         gdb->num_exit_kinds = static_cast<unsigned>(vmm::ExitStats::kKinds);
@@ -247,7 +311,7 @@ int run_hosted(const RunOptions& o) {
                 if (!gdb->wait_for_attach()) return false;
             }
             const bool alive = gdb->before_insn(v);
-            if (auto* cpu = vm.vcpu(v).arch().bound_cpu()) cpu->hart().set_interrupts_masked(gdb->step_masks_interrupts(v));
+            H::mask_interrupts(vm, v, gdb->step_masks_interrupts(v));
             return alive;
         };
         vo.debugger_attached = [&gdb]() { return gdb->connected(); };
@@ -258,7 +322,7 @@ int run_hosted(const RunOptions& o) {
             return gdb->on_vmexit(rec.vcpu, kind, line);
         };
     }
-    vmm::RiscvVmm vmm(vm, vo);
+    typename H::Vmm vmm(vm, vo);
     vmm_ptr = &vmm;
     const auto t0 = std::chrono::steady_clock::now();
     const vmm::VmResult r = vmm.run();
@@ -271,8 +335,59 @@ int run_hosted(const RunOptions& o) {
         std::fprintf(stderr, "hvemu: %.3f s (%.1f MIPS)\n", secs,
                      secs > 0 ? static_cast<double>(vmm.instructions()) / secs / 1e6 : 0.0);
     }
+    std::vector<timing::CoreStats> cores;
+    for (unsigned p = 0; p < vm.num_pcpus(); p++) {
+        if constexpr (H::kIsa == vmm::Isa::Arm64) cores.push_back(timing::core_stats(vm.pcpu(p).pe(), "pcpu", p));
+        else cores.push_back(timing::core_stats(vm.pcpu(p).hart(), "pcpu", p));
+    }
+    report_timing(o, H::kIsa == vmm::Isa::Arm64 ? "aarch64 VM" : "riscv64 VM", vm.config().clock.core_hz, cores, &vmm,
+                  vm.num_vcpus());
     if (gdb) gdb->on_exit(r.status);
     return r.status;
+}
+
+// An x86 VM (no debugger or device tree yet).
+int run_x86_vm(const RunOptions& o) {
+    if (!o.gdb_host.empty()) throw UsageError("the GDB stub does not support x86 VMs yet");
+    if (!o.dump_dtb.empty()) throw UsageError("an x86 VM has no device tree (--dumpdtb)");
+    vmm::ConsoleIo io;
+    io.input = o.console_input;
+    vmm::X86Vm vm(hosted_config(o), io);
+    vmm::VmmOptions vo;
+    vo.quantum = o.quantum_given ? o.quantum : vmm::VmmOptions{}.quantum;
+    vo.max_insns = o.max_insns;
+    vo.unmapped = o.unmapped_fault ? vmm::UnmappedAccess::Fault : vmm::UnmappedAccess::Stop;
+    vo.timing = o.timing;
+    vo.trace = o.trace_exits ? stderr : nullptr;
+    std::unique_ptr<trace::TraceSession> tracing;
+    try {
+        tracing = std::make_unique<trace::TraceSession>(
+            trace::TraceRequest{o.trace, o.trace_file, o.trace_json},
+            trace::VmInfo{vm.config().name, vm.num_vcpus(), vm.num_pcpus(), vm.config().clock.core_hz, vmm::Isa::X86_64});
+    } catch (const std::exception& e) {
+        throw UsageError(e.what());
+    }
+    vo.tracer = tracing->tracer();
+    if (vo.tracer) vo.trace = nullptr;
+    vmm::X86Vmm vmm(vm, vo);
+    const auto t0 = std::chrono::steady_clock::now();
+    const vmm::VmResult r = vmm.run();
+    tracing->finish(r.status, r.message);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fflush(stdout);
+    if (!r.message.empty()) std::fprintf(stderr, "hvemu: %s\n", r.message.c_str());
+    if (o.stats) {
+        std::fputs(vmm.stats_report().c_str(), stderr);
+        std::fprintf(stderr, "hvemu: %.3f s (%.1f MIPS)\n", secs,
+                     secs > 0 ? static_cast<double>(vmm.instructions()) / secs / 1e6 : 0.0);
+    }
+    report_timing(o, "x86_64 VM", vm.config().clock.core_hz, {}, &vmm, vm.num_vcpus());
+    return r.status;
+}
+
+int run_hosted(const RunOptions& o) {
+    if (o.arch == "x86_64") return run_x86_vm(o);
+    return o.arch == "aarch64" ? run_vm<ArmHosted>(o) : run_vm<RiscvHosted>(o);
 }
 
 int run_command(const std::vector<std::string>& args) {
@@ -292,6 +407,7 @@ int run_command(const std::vector<std::string>& args) {
     cfg.quantum = o.quantum;
     cfg.bootargs = o.append;
     cfg.console_input = o.console_input;
+    timing::apply_timing(cfg.clock, o.timing);
     RiscvVirt machine(cfg);
     machine.load_kernel_file(o.kernel);
     if (!o.dump_dtb.empty()) {
@@ -316,7 +432,7 @@ int run_command(const std::vector<std::string>& args) {
         };
     }
 
-    return run_loaded_board(machine, o, gdb.get());
+    return run_loaded_board(machine, o, "riscv64-virt", cfg.clock.core_hz, gdb.get());
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // names is off (with it, "-m" could be taken for "--machine"), and QEMU's
 // single-dash long options are rewritten to "--name" before parsing.
 #include "emu/cli/run_options.hpp"
+#include "emu/timing/timing_loader.hpp"
 #include "emu/trace/trace_set.hpp"
 
 #include <array>
@@ -40,6 +41,11 @@ po::options_description run_description() {
          "write the machine's device tree blob to FILE and exit")
         ("stats", "print instructions and cycles per hart (hosted: per vCPU, and exits per reason) to stderr "
                   "at the end")
+        ("stats-json", po::value<std::string>()->value_name("FILE"),
+         "write the run's statistics (instructions, cycles, IPC, TLB and page-walk counts; hosted: exits per "
+         "reason with their cycles) as JSON to FILE")
+        ("timing", po::value<std::string>()->value_name("NAME|FILE"),
+         "timing profile: riscv-inorder, skylake-vmx, arm-kvm-nvhe, arm-thin-hyp, or a profile file (TOML)")
         ("nographic", "accepted for QEMU compatibility; the console is always stdio")
         ("gdb-default,s", "wait for a GDB connection on tcp::1234 (as --gdb tcp::1234)")
         ("gdb", po::value<std::string>()->value_name("HOST:PORT"),
@@ -47,7 +53,7 @@ po::options_description run_description() {
         ("gdb-wait,S", "do not start the guest before a debugger attaches (with -s when no --gdb is given)");
     po::options_description h("hosted VM mode (the image runs as a guest of the reference VMM)");
     h.add_options()
-        ("arch", po::value<std::string>()->value_name("ARCH"), "run the kernel in a VM: riscv64")
+        ("arch", po::value<std::string>()->value_name("ARCH"), "run the kernel in a VM: riscv64, aarch64 or x86_64")
         ("config", po::value<std::string>()->value_name("FILE"),
          "run the VM an Axvisor VM config file (TOML) describes; --kernel overrides its kernel_path")
         ("trace", po::value<std::string>()->value_name("WHAT"),
@@ -146,11 +152,11 @@ uint64_t parse_size(const std::string& text, const std::string& option) {
 std::string run_usage() {
     std::ostringstream os;
     os << "usage: hvemu run [--machine riscv64-virt|aarch64-virt|x86_64-pc] --bios none --kernel FILE [options]\n"
-          "       hvemu run --arch riscv64 --kernel FILE [-m SIZE] [--smp N] [--trace exits] [--stats]\n"
+          "       hvemu run --arch riscv64|aarch64|x86_64 --kernel FILE [-m SIZE] [--smp N] [--trace exits] [--stats]\n"
           "       hvemu run --config VM.toml [--kernel FILE] [options]\n\n"
        << run_description()
        << "\nexit status: the guest's exit code (full-system: sifive_test, HTIF, Arm semihosting SYS_EXIT,\n"
-          "isa-debug-exit at port 0xf4 ((v << 1) | 1) or PSCI SYSTEM_OFF (0); hosted: SBI system reset,\n"
+          "isa-debug-exit at port 0xf4 ((v << 1) | 1) or PSCI SYSTEM_OFF (0); hosted: SBI system reset or PSCI SYSTEM_OFF (0),\n"
           "0 for a shutdown without a reason, 1 for system failure, n for vendor reason 0xF0000000+n);\n"
           "2 for bad input; 123 when the VM stops on a guest error (an access nothing serves);\n"
           "124 when --max-insns stops the run; 125 when every hart waits forever.\n";
@@ -187,7 +193,8 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
         throw UsageError(fmt::format("unexpected argument '{}'", vm["positional"].as<std::vector<std::string>>()[0]));
     if (vm.count("arch")) {
         o.arch = vm["arch"].as<std::string>();
-        if (o.arch != "riscv64") throw UsageError(fmt::format("unknown architecture '{}' for --arch (supported: riscv64)", o.arch));
+        if (o.arch != "riscv64" && o.arch != "aarch64" && o.arch != "x86_64")
+            throw UsageError(fmt::format("unknown architecture '{}' for --arch (supported: riscv64, aarch64, x86_64)", o.arch));
     }
     if (vm.count("config")) o.config = vm["config"].as<std::string>();
     if (o.hosted()) {
@@ -195,7 +202,7 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
         if (vm.count("bios")) throw UsageError("--bios is for full-system boards; a VM's kernel is entered directly");
     } else {
         for (const char* opt : {"trace", "trace-file", "trace-json", "unmapped-access", "pcpus", "gstage", "kernel-addr", "dtb"})
-            if (vm.count(opt)) throw UsageError(fmt::format("--{} is for hosted VMs (--arch riscv64 or --config)", opt));
+            if (vm.count(opt)) throw UsageError(fmt::format("--{} is for hosted VMs (--arch or --config)", opt));
     }
     if (vm.count("machine")) {
         const std::string m = vm["machine"].as<std::string>();
@@ -265,6 +272,9 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
         o.pcpus = static_cast<unsigned>(n);
     }
     if (vm.count("gstage")) {
+        if (o.arch == "aarch64")
+            throw UsageError("--gstage selects a RISC-V G-stage format; an Arm VM's stage 2 follows its physical CPUs");
+        if (o.arch == "x86_64") throw UsageError("--gstage selects a RISC-V G-stage format; an x86 VM's EPT has 4 levels");
         o.gstage = vm["gstage"].as<std::string>();
         if (o.gstage != "sv39x4" && o.gstage != "sv48x4")
             throw UsageError(fmt::format("invalid value '{}' for --gstage (sv39x4 or sv48x4)", o.gstage));
@@ -275,6 +285,9 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
     }
     if (vm.count("dtb")) o.dtb = vm["dtb"].as<std::string>();
     o.stats = vm.count("stats") != 0;
+    if (vm.count("stats-json")) o.stats_json = vm["stats-json"].as<std::string>();
+    if (vm.count("timing"))
+        o.timing = std::make_shared<const isa::TimingProfile>(timing::load_timing_profile(vm["timing"].as<std::string>()));
     if (vm.count("gdb")) parse_gdb_address(vm["gdb"].as<std::string>(), o.gdb_host, o.gdb_port);
     else if (vm.count("gdb-default") || vm.count("gdb-wait")) parse_gdb_address("tcp::1234", o.gdb_host, o.gdb_port);
     o.gdb_wait = vm.count("gdb-wait") != 0;

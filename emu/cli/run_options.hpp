@@ -3,15 +3,17 @@
 // one dash as QEMU users type them). Bad input throws UsageError.
 //
 // Two modes: full-system (--machine riscv64-virt, the default) runs a
-// bare-metal image on an emulated board; hosted (--arch riscv64, or
-// --config FILE) runs the image as a guest in a VM of the reference VMM.
+// bare-metal image on an emulated board; hosted (--arch riscv64|aarch64,
+// or --config FILE) runs the image as a guest in a VM of the reference VMM.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "emu/machine/host_console.hpp"
+#include "isa/common/timing_profile.hpp"
 
 namespace hvemu::emu {
 
@@ -30,6 +32,9 @@ struct RunOptions {
     uint64_t quantum = 1000;   // instructions per hart per scheduling round
     std::string append;
     bool stats = false;
+    std::string stats_json;    // --stats-json FILE: the run's statistics as JSON (emu/timing/run_stats.hpp)
+    // --timing NAME|FILE: the timing profile, loaded (nullptr: the built-in defaults)
+    std::shared_ptr<const isa::TimingProfile> timing;
     std::string dump_dtb;      // write the device tree here and exit (QEMU: dumpdtb=)
     ConsoleInput console_input = ConsoleInput::Auto;
     bool help = false;
@@ -40,7 +45,7 @@ struct RunOptions {
     bool gdb_wait = false;
 
     // Hosted VM mode (--arch / --config).
-    std::string arch;           // "riscv64"
+    std::string arch;           // "riscv64" or "aarch64"
     std::string config;         // an Axvisor VM config file
     bool trace_exits = false;   // --trace exits
     std::string trace;          // --trace: the comma list (exits,irq,mmio,insn)

@@ -38,7 +38,7 @@ struct Aarch64VirtConfig {
     HostConsole::Sink console_sink;
     int console_in_fd = 0;
     ConsoleInput console_input = ConsoleInput::Auto;
-    isa::Clocking clock{1'000'000'000, 62'500'000};
+    isa::Clocking clock = [] { isa::Clocking c; c.timebase_hz = 62'500'000; return c; }();
 };
 
 class Aarch64Virt : public RoundRobinBoard<Aarch64Virt, arm::Pe> {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "emu/trace/text_tracer.hpp"
-#include "isa/riscv/disasm.hpp"
 
 namespace hvemu::emu::trace {
 
@@ -28,7 +27,7 @@ void describe_args(JsonWriter& w, const vcpu::ExitReason& e) {
 } // namespace
 
 JsonTracer::JsonTracer(std::FILE* out, const VmInfo& vm, bool insns)
-    : w_(out), cycles_per_us_(vm.core_hz ? static_cast<double>(vm.core_hz) / 1e6 : 1000.0), insns_(insns) {
+    : w_(out), cycles_per_us_(vm.core_hz ? static_cast<double>(vm.core_hz) / 1e6 : 1000.0), insns_(insns), isa_(vm.isa) {
     w_.begin_object();
     w_.key("displayTimeUnit");
     w_.value("ns");
@@ -126,7 +125,7 @@ void JsonTracer::on_insn(unsigned v, uint64_t cycle, uint64_t pc, std::optional<
     w_.value(fmt::format("{:#x}", pc));
     if (raw) {
         w_.key("insn");
-        w_.value(rv::disassemble(*raw, pc, {.aliases = true}));
+        w_.value(vmm::disassemble(isa_, *raw, pc));
     }
     w_.end_object();
     w_.end_object();
@@ -171,11 +170,11 @@ void JsonTracer::on_exit(const vmm::ExitRecord& r) {
     }
     if (r.insn && r.trap_pc) {
         w_.key("insn");
-        w_.value(rv::disassemble(*r.insn, *r.trap_pc, {.aliases = true}));
+        w_.value(vmm::disassemble(r.isa, *r.insn, *r.trap_pc));
     }
     w_.key("pc_after");
     w_.value(fmt::format("{:#x}", r.pc_after));
-    w_.key("scause");
+    w_.key(vmm::cause_name(r.isa));
     w_.value(fmt::format("{:#x}", r.scause));
     w_.key("text");
     w_.value(vcpu::describe(r.exit));
@@ -206,7 +205,7 @@ void JsonTracer::on_mmio(const MmioEvent& e) {
 void JsonTracer::on_irq(const IrqEvent& e) {
     if (finished_) return;
     const bool ipi = std::string_view(e.source) == "ipi" && last_;
-    event("i", fmt::format("irq {}", irq_name(e.vector)), e.target, ipi ? last_->cycle : last_cycle_);
+    event("i", fmt::format("irq {}", irq_name(e.vector, e.isa)), e.target, ipi ? last_->cycle : last_cycle_);
     w_.key("cat");
     w_.value("irq");
     w_.key("args");

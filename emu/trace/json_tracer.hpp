@@ -21,6 +21,7 @@ struct VmInfo {
     unsigned vcpus = 1;
     unsigned pcpus = 1;
     uint64_t core_hz = 1'000'000'000;
+    vmm::Isa isa = vmm::Isa::Riscv64;
 };
 
 class JsonTracer : public VmmTracer {
@@ -49,6 +50,7 @@ private:
     JsonWriter w_;
     double cycles_per_us_;
     bool insns_;
+    vmm::Isa isa_;
     bool finished_ = false;
     std::optional<vmm::ExitRecord> last_;
     uint64_t last_cycle_ = 0;

@@ -2,13 +2,12 @@
 
 #include <fmt/format.h>
 
-#include "isa/riscv/disasm.hpp"
 
 namespace hvemu::emu::trace {
 
-std::string pc_text(uint64_t pc, std::optional<uint32_t> raw) {
+std::string pc_text(uint64_t pc, std::optional<uint32_t> raw, vmm::Isa isa) {
     if (!raw) return fmt::format("pc {:#x}", pc);
-    return fmt::format("pc {:#x} {}", pc, rv::disassemble(*raw, pc, {.aliases = true}));
+    return fmt::format("pc {:#x} {}", pc, vmm::disassemble(isa, *raw, pc));
 }
 
 void TextTracer::line(const std::string& s) {
@@ -20,11 +19,11 @@ std::string TextTracer::exit_where() const {
     if (!last_) return "vcpu ? cycle ?";
     const vmm::ExitRecord& r = *last_;
     return fmt::format("vcpu {} cycle {} {}", r.vcpu, r.cycle,
-                       r.trap_pc ? pc_text(*r.trap_pc, r.insn) : pc_text(r.pc_after, std::nullopt));
+                       r.trap_pc ? pc_text(*r.trap_pc, r.insn, r.isa) : pc_text(r.pc_after, std::nullopt));
 }
 
 void TextTracer::on_insn(unsigned v, uint64_t cycle, uint64_t pc, std::optional<uint32_t> raw) {
-    if (what_.insn) line(fmt::format("vcpu {} cycle {} {}", v, cycle, pc_text(pc, raw)));
+    if (what_.insn) line(fmt::format("vcpu {} cycle {} {}", v, cycle, pc_text(pc, raw, isa_)));
 }
 
 void TextTracer::on_run(unsigned, unsigned, uint64_t, uint64_t end, uint64_t) {
@@ -52,9 +51,10 @@ void TextTracer::on_irq(const IrqEvent& e) {
     std::string from = e.source;
     if (ipi)
         from += fmt::format(" of vcpu {} {}", last_->vcpu,
-                            last_->trap_pc ? pc_text(*last_->trap_pc, last_->insn) : pc_text(last_->pc_after, std::nullopt));
+                            last_->trap_pc ? pc_text(*last_->trap_pc, last_->insn, last_->isa)
+                                           : pc_text(last_->pc_after, std::nullopt));
     line(fmt::format("vcpu {} cycle {} irq {} (vector {}) from {}", e.target, ipi ? last_->cycle : latest_,
-                     irq_name(e.vector), e.vector, from));
+                     irq_name(e.vector, e.isa), e.vector, from));
 }
 
 } // namespace hvemu::emu::trace

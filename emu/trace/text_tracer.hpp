@@ -16,11 +16,11 @@
 namespace hvemu::emu::trace {
 
 // "pc 0x80200010 sb a0, 0(a5)" (just "pc ..." without the bits).
-std::string pc_text(uint64_t pc, std::optional<uint32_t> raw);
+std::string pc_text(uint64_t pc, std::optional<uint32_t> raw, vmm::Isa isa = vmm::Isa::Riscv64);
 
 class TextTracer : public VmmTracer {
 public:
-    TextTracer(std::FILE* out, TraceSet what) : out_(out), what_(what) {}
+    TextTracer(std::FILE* out, TraceSet what, vmm::Isa isa = vmm::Isa::Riscv64) : out_(out), what_(what), isa_(isa) {}
     bool wants_insns() const override { return what_.insn; }
     void on_insn(unsigned v, uint64_t cycle, uint64_t pc, std::optional<uint32_t> raw) override;
     void on_run(unsigned v, unsigned p, uint64_t start, uint64_t end, uint64_t insns) override;
@@ -34,6 +34,7 @@ private:
 
     std::FILE* out_;
     TraceSet what_;
+    vmm::Isa isa_;
     std::optional<vmm::ExitRecord> last_;
     uint64_t latest_ = 0;   // the latest cycle seen on any CPU
 };

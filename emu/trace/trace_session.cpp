@@ -24,7 +24,7 @@ TraceSession::TraceSession(const TraceRequest& req, const VmInfo& vm) {
             text_out_ = open_out(req.text_file, "--trace-file");
             own_text_ = true;
         }
-        text_ = std::make_unique<TextTracer>(text_out_, set);
+        text_ = std::make_unique<TextTracer>(text_out_, set, vm.isa);
         fan_.add(text_.get());
     }
     if (!req.json_file.empty()) {

@@ -25,7 +25,8 @@ TraceSet parse_trace_set(const std::string& text) {
     return s;
 }
 
-const char* irq_name(uint64_t vector) {
+const char* irq_name(uint64_t vector, vmm::Isa isa) {
+    if (isa == vmm::Isa::Arm64) return vector < 16 ? "SGI" : vector < 32 ? "PPI" : vector < 1020 ? "SPI" : "?";
     switch (vector) {
     case 1: return "VSSIP";
     case 5: return "VSTIP";

@@ -25,8 +25,9 @@ struct MmioEvent {
 // An interrupt the VMM injected into a vCPU.
 struct IrqEvent {
     unsigned target = 0;     // the vCPU
-    uint64_t vector = 0;     // 1 VSSIP, 5 VSTIP, 9 VSEIP
-    const char* source = ""; // "ipi" (an SBI IPI of the exiting vCPU) or "plic"
+    uint64_t vector = 0;     // RISC-V: 1 VSSIP, 5 VSTIP, 9 VSEIP; Arm: the INTID
+    const char* source = ""; // "ipi" (an SBI IPI / SGI of the exiting vCPU), "plic" or "gic"
+    vmm::Isa isa = vmm::Isa::Riscv64;
 };
 
 class VmmTracer {
@@ -82,7 +83,8 @@ private:
     std::vector<VmmTracer*> all_;
 };
 
-// The name of an injected S-level interrupt: "VSSIP", "VSTIP", "VSEIP".
-const char* irq_name(uint64_t vector);
+// The name of an injected interrupt: RISC-V "VSSIP", "VSTIP", "VSEIP";
+// Arm "SGI", "PPI", "SPI" by INTID.
+const char* irq_name(uint64_t vector, vmm::Isa isa = vmm::Isa::Riscv64);
 
 } // namespace hvemu::emu::trace

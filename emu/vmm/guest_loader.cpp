@@ -16,11 +16,11 @@ bool is_elf(std::span<const uint8_t> bytes) {
     return bytes.size() >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F';
 }
 
-ElfImage load_guest_elf(GuestMemory& mem, std::span<const uint8_t> bytes, const std::string& what) {
+ElfImage load_guest_elf(GuestMemory& mem, std::span<const uint8_t> bytes, const std::string& what, uint16_t machine) {
     isa::PhysMem view;
     for (const GuestRegion& r : mem.regions()) view.add_ram(r.gpa, r.size, r.name);
     ElfOptions opt;
-    opt.machine = elf_machine::RISCV;
+    opt.machine = machine;
     opt.entry_must_be_ram = true;
     ElfImage img = parse_elf(view, bytes, opt, what);
     static const std::vector<uint8_t> zeros(64 * 1024, 0);

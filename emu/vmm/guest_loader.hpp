@@ -15,8 +15,10 @@ namespace hvemu::emu::vmm {
 bool is_elf(std::span<const uint8_t> bytes);
 
 // Segments copied (the part beyond filesz zeroed) through the VM's
-// guest-physical to host-physical map.
-ElfImage load_guest_elf(GuestMemory& mem, std::span<const uint8_t> bytes, const std::string& what);
+// guest-physical to host-physical map; `machine` is the e_machine the VM
+// runs (elf_machine::).
+ElfImage load_guest_elf(GuestMemory& mem, std::span<const uint8_t> bytes, const std::string& what,
+                        uint16_t machine = elf_machine::RISCV);
 
 // A raw image at `gpa`; returns its size. Empty images and images that do
 // not fit one RAM region are errors.

@@ -23,6 +23,7 @@
 #include "devices/uart16550.hpp"
 #include "emu/loader/elf.hpp"
 #include "emu/machine/host_console.hpp"
+#include "emu/vmm/console_io.hpp"
 #include "emu/vmm/frame_allocator.hpp"
 #include "emu/vmm/gstage_builder.hpp"
 #include "emu/vmm/guest_memory.hpp"
@@ -38,14 +39,6 @@ namespace hvemu::emu::vmm {
 using RiscvVCpu = vcpu::riscv::RiscvVCpu;
 using PhysCpu = vcpu::riscv::PhysCpu;
 using VCpuT = vcpu::VCpu<RiscvVCpu>;
-
-// Where the guest console goes and where its input comes from.
-struct ConsoleIo {
-    std::FILE* out = stdout;
-    HostConsole::Sink sink;            // instead of `out` when set
-    int in_fd = 0;
-    ConsoleInput input = ConsoleInput::Auto;
-};
 
 class RiscvVm {
 public:

@@ -8,7 +8,6 @@
 #include "emu/vmm/hypercalls.hpp"
 #include "emu/vmm/riscv_vmm.hpp"
 #include "isa/riscv/encoding.hpp"
-#include "vcpu/mmio.hpp"
 #include "vcpu/riscv/sbi.hpp"
 
 namespace hvemu::emu::vmm {
@@ -21,18 +20,6 @@ template <class... F> struct Overloaded : F... {
     using F::operator()...;
 };
 template <class... F> Overloaded(F...) -> Overloaded<F...>;
-
-uint64_t width_mask(unsigned bytes) { return bytes >= 8 ? ~0ull : (uint64_t{1} << (8 * bytes)) - 1; }
-
-// A status for the shell: the low 8 bits, 1 when they are 0 but the value is not.
-int shell_status(uint64_t v) {
-    if (v == 0) return 0;
-    return (v & 0xff) ? static_cast<int>(v & 0xff) : 1;
-}
-
-std::string access_text(unsigned width, bool store) {
-    return fmt::format("{} of {} byte{}", store ? "store" : "load", width, width == 1 ? "" : "s");
-}
 } // namespace
 
 void RiscvVmm::handle_exit(unsigned v, const vcpu::ExitReason& exit) {
@@ -59,33 +46,13 @@ void RiscvVmm::handle_exit(unsigned v, const vcpu::ExitReason& exit) {
                exit);
 }
 
-void RiscvVmm::mmio_read(unsigned v, const ex::MmioRead& e) {
-    const unsigned w = vcpu::bytes(e.width);
-    const MmioBus::Slot* s = vm_.bus().find(e.addr, w);
-    uint64_t raw = 0;
-    if (!s) return no_device(v, e.addr, w, false, "no RAM or device there");
-    if (!s->device->mmio_read(e.addr - s->base, w, raw))
-        return no_device(v, e.addr, w, false, "the device refuses the access");
-    vm_.vcpu(v).set_gpr(e.reg, vcpu::complete_mmio_read(e, raw));
-    if (opt_.tracer) opt_.tracer->on_mmio({e.addr, w, raw, false, s->device->name()});
-}
-
-void RiscvVmm::mmio_write(unsigned v, const ex::MmioWrite& e) {
-    const unsigned w = vcpu::bytes(e.width);
-    const MmioBus::Slot* s = vm_.bus().find(e.addr, w);
-    if (!s) return no_device(v, e.addr, w, true, "no RAM or device there");
-    if (opt_.tracer) opt_.tracer->on_mmio({e.addr, w, e.data & width_mask(w), true, s->device->name()});
-    if (!s->device->mmio_write(e.addr - s->base, w, e.data & width_mask(w)))
-        no_device(v, e.addr, w, true, "the device refuses the access");
-}
-
 // An access nobody serves: stop, or deliver an access fault (see
 // UnmappedAccess). A store that reaches here inside guest RAM hit a region
 // mapped without write permission.
 void RiscvVmm::no_device(unsigned v, uint64_t addr, unsigned width, bool store, const char* why) {
     RiscvVCpu& a = vm_.vcpu(v).arch();
     const auto& trap = a.last_trap();
-    if (vm_.guest_mem().find(addr)) why = store ? "guest RAM mapped read-only" : "guest RAM mapped without read access";
+    if (guest_.find(addr)) why = store ? "guest RAM mapped read-only" : "guest RAM mapped without read access";
     if (opt_.unmapped == UnmappedAccess::Stop || !a.bound_cpu() || !a.context().guest_s) {
         finish(VmEnd::GuestError, kGuestErrorStatus,
                fmt::format("vCPU {} at pc {:#x}: {} at guest-physical address {:#x}: {}{}", v, trap.sepc,

@@ -8,7 +8,7 @@ namespace hvemu::emu::vmm {
 
 std::vector<MemoryRegionConfig> VmConfig::effective_memory() const {
     if (!memory.empty()) return memory;
-    return {MemoryRegionConfig{kDefaultRamBase, ram_size}};
+    return {MemoryRegionConfig{default_ram_base(), ram_size}};
 }
 
 void validate(const VmConfig& cfg) {
@@ -16,7 +16,10 @@ void validate(const VmConfig& cfg) {
         throw ConfigError(fmt::format("a VM has 1 to {} vCPUs, not {}", VmConfig::kMaxVCpus, cfg.cpu_num));
     if (cfg.phys_cpus > cfg.cpu_num)
         throw ConfigError(fmt::format("{} physical CPUs for {} vCPUs: at most one per vCPU", cfg.phys_cpus, cfg.cpu_num));
-    if (cfg.id > 0x3FFF) throw ConfigError(fmt::format("VM id {} does not fit the 14-bit VMID of hgatp", cfg.id));
+    if (cfg.arch == GuestArch::Riscv64 && cfg.id > 0x3FFF)
+        throw ConfigError(fmt::format("VM id {} does not fit the 14-bit VMID of hgatp", cfg.id));
+    if (cfg.arch == GuestArch::Aarch64 && cfg.id > 0xFF)
+        throw ConfigError(fmt::format("VM id {} does not fit the 8-bit VMID of VTTBR_EL2", cfg.id));
     const auto mem = cfg.effective_memory();
     uint64_t total = 0;
     for (const MemoryRegionConfig& r : mem) {

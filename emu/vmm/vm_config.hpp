@@ -1,6 +1,8 @@
-// What a RISC-V VM is made of: vCPUs, guest RAM regions, the kernel and
-// device tree, the emulated devices. Filled from the command line or from
-// an Axvisor VM config file (emu/config), checked by validate().
+// What a VM is made of: its architecture, vCPUs, guest RAM regions, the
+// kernel and device tree, the emulated devices. Filled from the command
+// line or from an Axvisor VM config file (emu/config), checked by
+// validate(). The device fields (UART, PLIC, G-stage) are RISC-V's; an Arm
+// VM has QEMU virt's fixed layout (arm_vm.hpp).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -25,16 +27,22 @@ struct MemoryRegionConfig {
     MapType map = MapType::Alloc;
 };
 
+enum class GuestArch : uint8_t { Riscv64, Aarch64, X86_64 };
+
 struct VmConfig {
     static constexpr unsigned kMaxVCpus = 64;
-    static constexpr uint64_t kDefaultRamBase = 0x80000000;   // QEMU virt
+    static constexpr uint64_t kDefaultRamBase = 0x80000000;          // QEMU virt (riscv64)
+    static constexpr uint64_t kDefaultArmRamBase = 0x40000000;       // QEMU virt (aarch64)
+    static constexpr uint64_t kDefaultX86RamBase = 0;                // a PC's RAM starts at 0
 
-    uint64_t id = 1;                 // the VMID in hgatp
+    GuestArch arch = GuestArch::Riscv64;
+
+    uint64_t id = 1;                 // the VMID in hgatp (Arm: VTTBR_EL2, 8 bits)
     std::string name = "vm";
     unsigned cpu_num = 1;            // vCPUs; vCPU i has hartid i
     unsigned phys_cpus = 0;          // physical CPUs of the emulated host (0: one per vCPU)
 
-    std::vector<MemoryRegionConfig> memory;   // empty: ram_size at kDefaultRamBase
+    std::vector<MemoryRegionConfig> memory;   // empty: ram_size at the architecture's default base
     uint64_t ram_size = uint64_t{128} << 20;
 
     std::string kernel_path;                  // ELF, or a raw image at kernel_load_addr
@@ -58,6 +66,9 @@ struct VmConfig {
 
     // The RAM regions in effect (memory, or the default region).
     std::vector<MemoryRegionConfig> effective_memory() const;
+    uint64_t default_ram_base() const {
+        return arch == GuestArch::Aarch64 ? kDefaultArmRamBase : arch == GuestArch::X86_64 ? kDefaultX86RamBase : kDefaultRamBase;
+    }
     unsigned effective_phys_cpus() const { return phys_cpus ? phys_cpus : cpu_num; }
 };
 

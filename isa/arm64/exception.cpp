@@ -46,7 +46,7 @@ void Pe::reset() {
     wfi_ = false;
     event_register = false;
     free_entry_ = free_return_ = false;
-    icount_ = extra_cycles_ = 0;
+    icount_ = extra_cycles_ = insn_cycles_ = 0;
     exceptions_taken = 0;
     timer_lines_ = 0;
     clear_exclusive();
@@ -113,7 +113,7 @@ uint64_t Pe::enter_exception(unsigned target, unsigned type, uint64_t elr) {
     pc = (vbar & ~0x7ffull) + offset + type;
     if (cfg_.hosted && target == 2) {
         trapped_ = true;
-        block_end_ = true;
+        end_block();
     }
     return pc;
 }

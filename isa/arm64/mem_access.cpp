@@ -369,10 +369,29 @@ bool Pe::fill_tlb(uint64_t va, Access acc, const Translation& t) {
 void Pe::flush_tlb() {
     for (auto* tlb : {tlb_r, tlb_w, tlb_x})
         for (unsigned i = 0; i < kTlbSize; ++i) tlb[i] = TlbEntry{};
+    walker.flush();
     end_block();
 }
 
+bool Pe::tlb_model_lookup(uint64_t va) {
+    if (!walker.tlb.enabled()) return false;
+    const bool hit = walker.tlb.lookup(va >> 12, data_ctx);
+    (hit ? walker.stats.tlb_hits : walker.stats.tlb_misses)++;
+    return hit;
+}
+
+void Pe::tlb_model_fill(uint64_t va) {
+    if (!walker.tlb.enabled()) return;
+    const isa::TagStore::Entry old = walker.tlb.insert(va >> 12, data_ctx);
+    if (old.key == ~0ull) return;
+    for (auto* tlb : {tlb_r, tlb_w, tlb_x}) {
+        TlbEntry& e = tlb[tlb_index(old.key << 12)];
+        if (e.vpn == old.key && e.ctx == old.ctx) e = TlbEntry{};
+    }
+}
+
 template <class Pred> void Pe::tlb_drop_where(Pred pred) {
+    if (walker.tlb.enabled()) return flush_tlb();   // the model keeps no TLBI scopes
     TlbEntry* tlbs[3] = {tlb_r, tlb_w, tlb_x};
     for (unsigned w = 0; w < 3; ++w)
         for (unsigned i = 0; i < kTlbSize; ++i) {

@@ -78,11 +78,12 @@ uint8_t combine_attr(uint8_t s1, uint8_t s2) {
 
 struct Refs {
     unsigned s1 = 0, s2 = 0;
+    uint64_t cycles = 0;   // what the timing model charges for them (WalkCharger)
 };
 
 // ---- stage 2 ----------------------------------------------------------------
 
-WalkResult stage2(Pe& pe, uint64_t ipa, Access acc, bool s1ptw, bool aligned, Refs& refs) {
+WalkResult stage2_walk(Pe& pe, uint64_t ipa, Access acc, bool s1ptw, bool aligned, Refs& refs) {
     WalkResult r;
     const SysRegs& s = pe.sys;
     const unsigned pamax = pe.config().pa_bits;
@@ -116,6 +117,7 @@ WalkResult stage2(Pe& pe, uint64_t ipa, Access acc, bool s1ptw, bool aligned, Re
         idx_bits = kStride;
         uint64_t desc;
         ++refs.s2;
+        refs.cycles += pe.walker.ref(true, base + idx * 8);
         if (!read_desc(pe, base + idx * 8, desc)) return fail(FaultKind::External, level);
         if (!(desc & kDescValid)) return fail(FaultKind::Translation, level);
         const bool table_or_page = desc & kDescTable;
@@ -208,6 +210,25 @@ bool s1_permits(const S1Params& p, Access acc, unsigned el, bool ap_ro, bool ap_
     return acc == Access::Read || priv_w;
 }
 
+// Stage 2 through the modelled stage-2 TLB (timing only): on a hit the
+// walk runs for its result and is not charged.
+WalkResult stage2(Pe& pe, uint64_t ipa, Access acc, bool s1ptw, bool aligned, Refs& refs) {
+    isa::WalkCharger& w = pe.walker;
+    if (!w.tlb_s2.enabled() || !w.charge) return stage2_walk(pe, ipa, acc, s1ptw, aligned, refs);
+    const uint64_t vmid = (pe.sys.vttbr_el2 >> kTtbrAsidShift) & 0xffff;
+    if (w.tlb_s2.lookup(ipa >> 12, vmid)) {
+        w.stats.tlb_s2_hits++;
+        w.charge = false;
+        WalkResult r = stage2_walk(pe, ipa, acc, s1ptw, aligned, refs);
+        w.charge = true;
+        return r;
+    }
+    w.stats.tlb_s2_misses++;
+    WalkResult r = stage2_walk(pe, ipa, acc, s1ptw, aligned, refs);
+    if (r.t.ok()) w.tlb_s2.insert(ipa >> 12, vmid);
+    return r;
+}
+
 WalkResult stage1(Pe& pe, uint64_t va, const WalkRequest& req, bool s2_walks, Refs& refs) {
     WalkResult r;
     const bool el2 = req.el == 2;
@@ -264,6 +285,7 @@ WalkResult stage1(Pe& pe, uint64_t va, const WalkRequest& req, bool s2_walks, Re
         }
         uint64_t desc;
         ++refs.s1;
+        refs.cycles += pe.walker.ref(false, desc_pa);
         if (!read_desc(pe, desc_pa, desc)) {
             r.t = fault(FaultKind::External, level);
             return r;
@@ -331,7 +353,7 @@ void count(Pe& pe, const Refs& refs) {
     ++pe.walks;
     pe.walk_refs_s1 += refs.s1;
     pe.walk_refs_s2 += refs.s2;
-    pe.add_cycles(uint64_t{refs.s1 + refs.s2} * pe.config().costs.tlb_walk_ref);
+    pe.add_cycles(refs.cycles);
 }
 
 } // namespace
@@ -359,6 +381,10 @@ uint8_t fault_status(const Translation& t) {
 WalkResult walk(Pe& pe, uint64_t va, const WalkRequest& req) {
     Refs refs;
     const bool s2 = req.el != 2 && stage2_enabled(pe);
+    // The modelled TLB (timing only): a translation it holds walks for its
+    // result alone, uncharged.
+    const bool held = req.stage2 && pe.tlb_model_lookup(va);
+    if (held) pe.walker.charge = false;
     WalkResult r = stage1(pe, va, req, s2, refs);
     if (r.t.ok() && s2 && req.stage2) {
         WalkResult r2 = stage2(pe, r.t.paddr, req.acc, false, req.aligned, refs);
@@ -371,6 +397,9 @@ WalkResult walk(Pe& pe, uint64_t va, const WalkRequest& req) {
         }
         r = r2;
     }
+    pe.walker.charge = true;
+    if (req.stage2 && !held && r.t.ok()) pe.tlb_model_fill(va);
+    if (!held && (refs.s1 || refs.s2)) pe.walker.stats.walks++;
     count(pe, refs);
     return r;
 }
@@ -384,6 +413,7 @@ WalkResult walk_s2(Pe& pe, uint64_t ipa, Access acc, bool s1ptw, bool aligned) {
         return r;
     }
     r = stage2(pe, ipa, acc, s1ptw, aligned, refs);
+    if (refs.s2) pe.walker.stats.walks++;
     count(pe, refs);
     return r;
 }

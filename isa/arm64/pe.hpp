@@ -30,6 +30,7 @@
 #include "isa/arm64/sysregs.hpp"
 #include "isa/common/cycle_model.hpp"
 #include "isa/common/phys_mem.hpp"
+#include "isa/common/tlb_model.hpp"
 
 #ifndef HV_LIKELY
 #define HV_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -45,7 +46,7 @@ struct PeConfig {
     bool hosted = false;               // exceptions to EL2 return from run()
     unsigned pa_bits = 44;             // ID_AA64MMFR0_EL1.PARange (32, 36, 40, 42, 44, 48)
     unsigned list_regs = 4;            // ICH_LR<n>_EL2 implemented (1-16)
-    isa::Clocking clock{1'000'000'000, 62'500'000};   // CNTFRQ 62.5 MHz as QEMU virt
+    isa::Clocking clock = [] { isa::Clocking c; c.timebase_hz = 62'500'000; return c; }();   // CNTFRQ 62.5 MHz as QEMU virt
     isa::CycleCosts costs{};
 };
 
@@ -120,7 +121,7 @@ public:
 
     // ---- Running
     StopReason run(uint64_t max_insns);
-    void request_stop() { stop_requested_ = true; block_end_ = true; }
+    void request_stop() { stop_requested_ = true; end_block(); }
     bool waiting_for_interrupt() const { return wfi_; }
     void enter_wfi() { wfi_ = true; end_block(); }
     void set_interrupts_masked(bool m) { irq_masked_ = m; }   // debugger single-step
@@ -128,8 +129,13 @@ public:
     void reset();
 
     // ---- Counters and time
-    uint64_t icount() const { return icount_ + in_block_; }
-    uint64_t cycles() const { return icount() + extra_cycles_; }
+    // Cycles: the instruction classes' costs (summed by the run loop, from
+    // costs fixed when a slot is decoded), plus everything charged by
+    // add_cycles (traps, walks, a hosted hypervisor's transitions).
+    // Inside a block the loop publishes both in in_block_: cycles in the
+    // high half, instructions in the low half.
+    uint64_t icount() const { return icount_ + (in_block_ & 0xffffffffu); }
+    uint64_t cycles() const { return insn_cycles_ + (in_block_ >> 32) + extra_cycles_; }
     void add_cycles(uint64_t c) { extra_cycles_ += c; }
     uint64_t counter() const { return cycles() / cfg_.clock.cycles_per_tick(); }   // CNTPCT
     uint64_t cycles_until_count(uint64_t count) const;   // physical count; 0 when reached
@@ -155,6 +161,9 @@ public:
     // Leave the guest at an instruction boundary as a host preemption would
     // (an IRQ taken to EL2), at no cycle cost, with a free next ERET.
     void preempt_to_host();
+    // The guest was taken off by preempt_to_host() and not resumed yet: its
+    // resumption costs no model time (a hosted vCPU charges no VM entry).
+    bool resuming_preempted() const { return free_return_; }
     // TLB maintenance as the TLBI instructions do it (exec_system.cpp).
     void tlbi_all();                                   // everything, every VMID
     void tlbi_vmid(uint16_t vmid);                     // VMALLS12E1 for a VMID
@@ -220,7 +229,7 @@ public:
         uint8_t rt = 0;
     } syn;
 
-    void end_block() { block_end_ = true; }
+    void end_block() { block_end_ = true; block_cap_ = 0; }
     // Recompute translation contexts after EL/regime/register changes.
     void update_context();
     // Switch PSTATE.EL/SP (banks SP_ELx into x[kSp]).
@@ -240,6 +249,10 @@ public:
 
     // Statistics
     uint64_t tlb_misses = 0, walks = 0;
+    // The timing model's translation structures and counters (charged walks).
+    isa::WalkCharger walker;
+    // The cycles one executed instruction of `id` costs under the profile.
+    uint8_t insn_cost(uint16_t id) const;
 
     // CodeObserver
     void code_page_marked(uint64_t page_paddr) override;
@@ -317,6 +330,13 @@ public:
     // made any. A 4-level stage 1 under a 4-level stage 2 makes 4 + 4 * 5
     // = 24 references, (n+1)(m+1)-1.
     uint64_t walk_refs_s1 = 0, walk_refs_s2 = 0;
+    // The modelled TLB (timing only, walker.tlb): whether it holds the page
+    // of va for the current context (counting the hit or miss; false when
+    // not modelled), and filling it after a walk. A page it evicts leaves
+    // the software TLB too, so a fast-path hit is always a modelled hit; a
+    // TLBI empties both (the model does not track TLBI scopes).
+    bool tlb_model_lookup(uint64_t va);
+    void tlb_model_fill(uint64_t va);
     // update_context() must follow every change of EL or of SCTLR_EL1/EL2,
     // TCR_EL1/EL2, TTBR0_EL1/TTBR1_EL1/TTBR0_EL2, MAIR_EL1/EL2, HCR_EL2,
     // VTCR_EL2 or VTTBR_EL2: a context names the whole configuration, so
@@ -374,7 +394,14 @@ private:
     GicCpuPort* gic_ = nullptr;
     uint64_t icount_ = 0, extra_cycles_ = 0;
     uint64_t in_block_ = 0;
+    uint64_t insn_cycles_ = 0;                   // class costs of past blocks
+    std::vector<uint8_t> cost_by_class_;         // by Cls; at least 1 each
+    uint32_t redirect_penalty_ = 0;              // branch_taken - branch_not_taken
+    uint64_t redirect_word_ = 0;                 // the same in the run loop's packed count
+    bool unit_costs_ = true;                     // every class costs 1, no redirect: the untimed loop
+    template <bool kTimed> uint64_t run_block(uint64_t& pc_io);
     bool block_end_ = false;
+    uint64_t block_cap_ = 0;            // the run loop's limit on its packed count; end_block() zeroes it
     bool stop_requested_ = false;
     bool trapped_ = false;              // hosted: an exception to EL2 was taken in this run
     bool wfi_ = false;

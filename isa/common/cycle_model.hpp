@@ -1,21 +1,21 @@
-// The cycle counter's constants, kept in one place so a timing profile can
-// replace them. For now: one cycle per instruction plus fixed costs for
-// trap entry and return.
+// How model time runs: the core and timer frequencies and the timing
+// profile whose costs the cores charge (timing_profile.hpp). Guest-visible
+// time (rdcycle/rdtime, CNTVCT, TSC) derives from the cycle counter only.
 #pragma once
 #include <cstdint>
+#include <memory>
+
+#include "isa/common/timing_profile.hpp"
 
 namespace hvemu::isa {
-
-struct CycleCosts {
-    uint32_t trap_entry = 20;      // pipeline flush + vector fetch
-    uint32_t trap_return = 10;     // xRET
-    uint32_t tlb_walk_ref = 0;     // per page-walk memory reference (0: not modelled yet)
-};
 
 struct Clocking {
     uint64_t core_hz = 1'000'000'000;   // cycles per second of model time
     uint64_t timebase_hz = 10'000'000;  // mtime / time / CNTVCT frequency (QEMU virt: 10 MHz)
-    uint64_t cycles_per_tick() const { return core_hz / timebase_hz; }
+    // The profile every core built with this clocking charges (its costs
+    // replace the core config's own); nullptr: the config's costs.
+    std::shared_ptr<const TimingProfile> profile;
+    uint64_t cycles_per_tick() const { return core_hz > timebase_hz ? core_hz / timebase_hz : 1; }
 };
 
 } // namespace hvemu::isa

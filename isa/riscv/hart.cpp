@@ -8,15 +8,18 @@
 namespace hvemu::rv {
 
 // A predecoded guest-physical code page: one slot per 16-bit parcel. Slots
-// start as op_decode_slot and decode themselves on first execution.
+// start as op_decode_slot and decode themselves on first execution. One
+// more slot, op_page_end, ends a chain that falls off the page.
 struct DecodedPage {
     static constexpr unsigned kSlots = 2048;
     uint64_t ppage = 0;
     const uint8_t* host = nullptr;   // the RAM page (stable: RAM never moves)
-    Insn slots[kSlots];
+    Insn slots[kSlots + 1];
 };
 
 Hart::Hart(isa::PhysMem& mem, const HartConfig& cfg) : mem_(mem), cfg_(cfg) {
+    if (cfg_.clock.profile) cfg_.costs = cfg_.clock.profile->costs;
+    walker.configure(cfg_.costs);
     if (cfg_.pmp_entries != 0 && cfg_.pmp_entries != 16 && cfg_.pmp_entries != 64) cfg_.pmp_entries = 16;
     mem_.add_code_observer(this);
     reset();
@@ -130,6 +133,7 @@ DecodedPage* Hart::decoded_page(uint64_t ppage) {
         s = Insn{};
         s.fn = &op_decode_slot;
     }
+    page->slots[DecodedPage::kSlots].fn = &op_page_end;
     DecodedPage* p = page.get();
     decoded_.emplace(ppage, std::move(page));
     mem_.mark_code_page(ppage);
@@ -190,7 +194,7 @@ bool Hart::fetch_page() {
     return true;
 }
 
-uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc) {
+uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
     Insn& slot = const_cast<Insn&>(i);
     // Find the page this slot belongs to: slots are laid out in order.
     const unsigned off = static_cast<unsigned>(pc & 0xfff);
@@ -211,14 +215,15 @@ uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc) {
     } else {
         slot = decode(lo);
     }
-    h.cur = &slot;
-    return slot.fn(h, slot, pc);
+    return slot.fn(h, slot, pc, left);
 }
 
 // A 32-bit instruction whose upper half lies on the next virtual page: fetch
 // the second half through translation on every execution (the other page
 // can change without this one being written).
-uint64_t op_cross_page(Hart& h, const Insn& i, uint64_t pc) {
+// The chain stops after it: the next instruction is on the other page.
+namespace {
+uint64_t cross_page(Hart& h, const Insn& i, uint64_t pc) {
     const uint64_t va2 = pc + 2;
     Translation t = h.translate(va2, Access::Exec, h.priv, h.virt);
     if (!t.ok()) return h.raise_translation_fault(t, va2, Access::Exec);
@@ -226,12 +231,24 @@ uint64_t op_cross_page(Hart& h, const Insn& i, uint64_t pc) {
     if (!h.mem().is_ram(t.paddr, 2) || !h.mem().read(t.paddr, 2, hi)) return h.raise(cause::INSN_ACCESS, va2);
     const Insn full = decode(static_cast<uint32_t>(hi << 16 | (i.raw & 0xffff)));
     h.cur = &full;
-    const uint64_t next = full.fn(h, full, pc);
+    const uint64_t next = full.id == kInvalidId ? h.raise_illegal() : insn_table()[full.id].op(h, full, pc);
     h.cur = &i;
     return next;
 }
+} // namespace
 
-uint64_t op_illegal(Hart& h, const Insn&, uint64_t) { return h.raise_illegal(); }
+uint64_t op_cross_page(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+    h.publish(pc, &i, left);
+    return chain_stop(h, cross_page(h, i, pc), left - 1);
+}
+
+uint64_t op_illegal(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+    h.publish(pc, &i, left);
+    return chain_stop(h, h.raise_illegal(), left - 1);
+}
+
+// Not an instruction: the chain ran off the end of its page.
+uint64_t op_page_end(Hart& h, const Insn&, uint64_t pc, uint64_t left) { return chain_stop(h, pc, left); }
 
 // ---- the run loop -----------------------------------------------------------
 
@@ -259,8 +276,8 @@ StopReason Hart::run(uint64_t max_insns) {
         const uint64_t deadline = next_timer_deadline();
         const uint64_t budget = std::min(end - icount_, deadline);
         block_end_ = false;
-        // The hot loop: pc and the count live in registers; per instruction
-        // one page compare, one flag test and one indirect call.
+        // The hot loop: each turn runs one chain of instructions on a code
+        // page (dispatch.hpp); pc and the count live in registers.
         uint64_t p = pc, n = 0, vbase = 1;
         Insn* slots = nullptr;
         while (n < budget && !block_end_) {
@@ -276,11 +293,10 @@ StopReason Hart::run(uint64_t max_insns) {
                 slots = fetch_slots_;
             }
             const Insn* i = &slots[(p & 0xfff) >> 1];
-            pc = p;
-            cur = i;
-            in_block_ = n;
-            p = i->fn(*this, *i, p);
-            ++n;
+            const uint64_t chain = std::min(budget - n, kChainMax);
+            chain_end_ = n + chain;
+            p = i->fn(*this, *i, p, chain);
+            n += chain - chain_left;
         }
         pc = p;
         icount_ += n;

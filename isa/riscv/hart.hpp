@@ -19,6 +19,7 @@
 
 #include "isa/common/cycle_model.hpp"
 #include "isa/common/phys_mem.hpp"
+#include "isa/common/tlb_model.hpp"
 #include "isa/riscv/encoding.hpp"
 #include "isa/riscv/insn.hpp"
 
@@ -131,8 +132,8 @@ public:
     void reset();
 
     // ---- Counters and time (Zicntr, Sstc)
-    // Inside a block the loop keeps its count in a register and publishes
-    // it in in_block_ before each instruction.
+    // Inside a block the count lives in registers; in_block_ holds it
+    // whenever a handler that can observe it runs (publish()).
     uint64_t icount() const { return icount_ + in_block_; }  // instructions attempted
     uint64_t instret() const { return icount() - traps_; }   // retired
     uint64_t cycles() const { return icount() + extra_cycles_; }
@@ -163,6 +164,9 @@ public:
     // (scheduling budgets, a debugger stepping, instruction traces) must
     // not change model time.
     void preempt_to_host();
+    // The guest was taken off by preempt_to_host() and not resumed yet: its
+    // resumption costs no model time (a hosted vCPU charges no VM entry).
+    bool resuming_preempted() const { return free_return_; }
     void mret();
     void hfence_gvma(uint64_t gpa = 0, uint64_t vmid = 0, bool all_addr = true, bool all_vmid = true);
     void hfence_vvma(uint64_t gva = 0, uint64_t asid = 0, bool all_addr = true, bool all_asid = true);
@@ -178,6 +182,9 @@ public:
     // (mstatus.MPRV applied). false: a trap was raised; the handler returns.
     template <class T> bool load(uint64_t va, T& out);
     template <class T> bool store(uint64_t va, T val);
+    // The TLB-hit halves of load/store: false (nothing done) on a miss.
+    template <class T> bool load_fast(uint64_t va, T& out) const;
+    template <class T> bool store_fast(uint64_t va, T val);
     bool load_slow(uint64_t va, unsigned size, uint64_t& out, bool hlv = false, bool hlvx = false);
     bool store_slow(uint64_t va, unsigned size, uint64_t val, bool hsv = false);
     // Atomic read-modify-write: translate for store (AMO faults are store
@@ -230,6 +237,19 @@ public:
 
     // Statistics
     uint64_t tlb_misses = 0, walks = 0;
+    // Page-table references per stage (S/VS stage, G stage) of every walk:
+    // a VS-stage walk under the G stage makes up to (n+1)(m+1)-1.
+    uint64_t walk_refs_s1 = 0, walk_refs_s2 = 0;
+    // The timing model's translation structures and counters (charged walks).
+    isa::WalkCharger walker;
+    // The modelled TLB (timing only, walker.tlb): whether it holds the page
+    // of va for context ctx (counting the hit or miss; false when not
+    // modelled), and filling it after a walk. A page it evicts leaves the
+    // software TLB too, so a fast-path hit is always a modelled hit.
+    bool tlb_model_lookup(uint64_t va, uint64_t ctx);
+    void tlb_model_fill(uint64_t va, uint64_t ctx, bool global);
+    uint64_t tlb_ctx(Priv eff_priv, bool eff_virt, bool exec) const;   // the software TLB's context tag
+    void count_walk(unsigned s1, unsigned s2, uint64_t cycles, bool charged);
 
     // CodeObserver
     void code_page_marked(uint64_t page_paddr) override;
@@ -242,6 +262,18 @@ public:
 
     TlbEntry tlb_r[kTlbSize], tlb_w[kTlbSize], tlb_x[kTlbSize];
     uint64_t data_ctx = 0, fetch_ctx = 0;
+
+    // ---- Threaded dispatch (dispatch.hpp)
+    // A chain's instructions keep pc, the instruction and the count in
+    // registers; a handler that may trap, read counters or touch devices
+    // publishes them first (pc, cur, icount()).
+    void publish(uint64_t at, const Insn* i, uint64_t left) {
+        pc = at;
+        cur = i;
+        in_block_ = chain_end_ - left;
+    }
+    bool block_ended() const { return block_end_; }
+    uint64_t chain_left = 0;    // what the last chain had left to run when it stopped
 
 private:
     bool fill_tlb(uint64_t va, Access acc, const Translation& t, Priv eff_priv, bool eff_virt);
@@ -256,6 +288,7 @@ private:
     uint64_t icount_ = 0, traps_ = 0, extra_cycles_ = 0;
     int64_t time_offset_ = 0;
     uint64_t in_block_ = 0;
+    uint64_t chain_end_ = 0;    // in_block_ when the running chain has run all it may
     bool block_end_ = false;
     bool stop_requested_ = false;
     bool trapped_ = false;      // hosted: a trap to HS/M was taken in this run
@@ -275,12 +308,30 @@ private:
 
 inline unsigned tlb_index(uint64_t va) { return (va >> 12) & (Hart::kTlbSize - 1); }
 
-template <class T> inline bool Hart::load(uint64_t va, T& out) {
+template <class T> inline bool Hart::load_fast(uint64_t va, T& out) const {
+    // The tag compare with the access's last byte also rejects an access
+    // that crosses into the next page (that page's entry has another index).
     const TlbEntry& e = tlb_r[tlb_index(va)];
-    if (HV_LIKELY(e.vpn == (va >> 12) && e.ctx == data_ctx && ((va & 0xfff) + sizeof(T)) <= 0x1000)) {
+    if (HV_LIKELY(e.vpn == ((va + sizeof(T) - 1) >> 12) && e.ctx == data_ctx)) {
         std::memcpy(&out, reinterpret_cast<const void*>(va + e.addend), sizeof(T));
         return true;
     }
+    return false;
+}
+
+template <class T> inline bool Hart::store_fast(uint64_t va, T val) {
+    // The tag compare with the access's last byte also rejects an access
+    // that crosses into the next page (that page's entry has another index).
+    const TlbEntry& e = tlb_w[tlb_index(va)];
+    if (HV_LIKELY(e.vpn == ((va + sizeof(T) - 1) >> 12) && e.ctx == data_ctx)) {
+        std::memcpy(reinterpret_cast<void*>(va + e.addend), &val, sizeof(T));
+        return true;
+    }
+    return false;
+}
+
+template <class T> inline bool Hart::load(uint64_t va, T& out) {
+    if (HV_LIKELY(load_fast<T>(va, out))) return true;
     uint64_t v;
     if (!load_slow(va, sizeof(T), v)) return false;
     out = static_cast<T>(v);
@@ -288,11 +339,7 @@ template <class T> inline bool Hart::load(uint64_t va, T& out) {
 }
 
 template <class T> inline bool Hart::store(uint64_t va, T val) {
-    const TlbEntry& e = tlb_w[tlb_index(va)];
-    if (HV_LIKELY(e.vpn == (va >> 12) && e.ctx == data_ctx && ((va & 0xfff) + sizeof(T)) <= 0x1000)) {
-        std::memcpy(reinterpret_cast<void*>(va + e.addend), &val, sizeof(T));
-        return true;
-    }
+    if (HV_LIKELY(store_fast<T>(va, val))) return true;
     return store_slow(va, sizeof(T), static_cast<uint64_t>(val));
 }
 
@@ -312,13 +359,24 @@ template <class T> inline bool Hart::store(uint64_t va, T val) {
 #include "isa/riscv/insn_fd.def"
 #undef RV_INSN
 #undef RVC_INSN
+// Threaded entries (what decoded slots run), declared from the same
+// tables: RV64I/M's are defined in exec_int.cpp, the others wrap the
+// handler in exec_plain (dispatch.hpp).
+#define RV_INSN(id, ...) template <unsigned L> uint64_t xop_##id(Hart&, const Insn&, uint64_t, uint64_t);
+#define RVC_INSN(id, ...)
+#include "isa/riscv/insn_base.def"
+#undef RV_INSN
+#undef RVC_INSN
 // Explicit instantiation of a file's handlers for both lengths: each exec
 // file ends with RV_INSN defined as RV_INSTANTIATE and its .def included.
 #define RV_INSTANTIATE(id, ...)                                            \
     template uint64_t op_##id<2>(Hart&, const Insn&, uint64_t);           \
     template uint64_t op_##id<4>(Hart&, const Insn&, uint64_t);
-uint64_t op_illegal(Hart&, const Insn&, uint64_t pc);
-uint64_t op_decode_slot(Hart&, const Insn&, uint64_t pc);   // lazily decodes the slot, then runs it
-uint64_t op_cross_page(Hart&, const Insn&, uint64_t pc);    // a 32-bit instruction straddling a page
+uint64_t op_illegal(Hart&, const Insn&, uint64_t pc, uint64_t left);
+uint64_t op_decode_slot(Hart&, const Insn&, uint64_t pc, uint64_t left);   // lazily decodes the slot, then runs it
+uint64_t op_cross_page(Hart&, const Insn&, uint64_t pc, uint64_t left);    // a 32-bit instruction straddling a page
+uint64_t op_page_end(Hart&, const Insn&, uint64_t pc, uint64_t left);      // the sentinel after a page's last slot
 
 } // namespace hvemu::rv
+
+#include "isa/riscv/dispatch.hpp"

@@ -9,9 +9,13 @@ namespace hvemu::rv {
 class Hart;
 struct Insn;
 // A handler executes one instruction at `pc` and returns the address of
-// the next one. Keeping pc in a register, not in the hart, is what makes
-// the interpreter loop fast.
+// the next one (the instruction's semantics, as the tables name them).
 using Handler = uint64_t (*)(Hart&, const Insn&, uint64_t pc);
+// What a decoded slot runs: the instruction at `pc` and then, by tail
+// calls from slot to slot, those after it while they stay on the page,
+// until `left` instructions (this one included, >= 1) have run or the
+// block ends (dispatch.hpp). Returns the pc to continue at.
+using ExecFn = uint64_t (*)(Hart&, const Insn&, uint64_t pc, uint64_t left);
 
 // Operand layout of an encoding: how the decoder extracts fields and how
 // the disassembler prints them.
@@ -55,13 +59,14 @@ struct InsnDesc {
     Fmt fmt;
     const char* regs;    // register files of rd, rs1, rs2, rs3: 'x', 'f' or '-'
     Cls cls;
-    Handler fn;
+    ExecFn fn;             // what a decoded slot runs (Insn::fn)
     uint8_t len;         // 2 or 4
+    Handler op;          // the semantics alone: one instruction, no dispatch
 };
 
 // One decoded instruction; 32 bytes, kept in per-page arrays.
 struct Insn {
-    Handler fn;
+    ExecFn fn;
     int64_t imm;
     uint32_t raw;     // the encoding as fetched (16 or 32 bits)
     uint16_t id;      // index into the instruction table (kInvalidId: illegal)

@@ -90,6 +90,17 @@ template <class Pred> void flush_where(Hart& h, Pred pred) {
     for (auto* tlb : {h.tlb_r, h.tlb_w, h.tlb_x})
         for (unsigned i = 0; i < Hart::kTlbSize; ++i)
             if (entry_used(tlb[i]) && pred(tlb[i])) tlb[i] = TlbEntry{};
+    // The modelled TLB drops what the same fence drops; the stage-2 TLB and
+    // the walk cache keep no scopes: any fence empties them.
+    h.walker.tlb.drop_if([&](const isa::TagStore::Entry& m) {
+        TlbEntry e;
+        e.vpn = m.key;
+        e.ctx = m.ctx;
+        e.global = m.global;
+        return pred(e);
+    });
+    h.walker.tlb_s2.clear();
+    h.walker.walk_cache.clear();
 }
 
 // ---- faults ---------------------------------------------------------------
@@ -352,6 +363,25 @@ bool Hart::fill_tlb(uint64_t va, Access acc, const Translation& t, Priv eff_priv
     return true;
 }
 
+uint64_t Hart::tlb_ctx(Priv eff_priv, bool eff_virt, bool exec) const { return make_ctx(*this, eff_priv, eff_virt, exec); }
+
+bool Hart::tlb_model_lookup(uint64_t va, uint64_t ctx) {
+    if (!walker.tlb.enabled()) return false;
+    const bool hit = walker.tlb.lookup(va >> 12, ctx);
+    (hit ? walker.stats.tlb_hits : walker.stats.tlb_misses)++;
+    return hit;
+}
+
+void Hart::tlb_model_fill(uint64_t va, uint64_t ctx, bool global) {
+    if (!walker.tlb.enabled()) return;
+    const isa::TagStore::Entry old = walker.tlb.insert(va >> 12, ctx, global);
+    if (old.key == ~0ull) return;
+    for (auto* tlb : {tlb_r, tlb_w, tlb_x}) {
+        TlbEntry& e = tlb[tlb_index(old.key << 12)];
+        if (e.vpn == old.key && e.ctx == old.ctx) e = TlbEntry{};
+    }
+}
+
 void Hart::update_context() {
     const Eff d = data_eff(*this);
     data_ctx = make_ctx(*this, d.p, d.v, false);
@@ -361,6 +391,7 @@ void Hart::update_context() {
 void Hart::flush_tlb() {
     for (auto* tlb : {tlb_r, tlb_w, tlb_x})
         for (unsigned i = 0; i < kTlbSize; ++i) tlb[i] = TlbEntry{};
+    walker.flush();
 }
 
 void Hart::sfence_vma(uint64_t va, uint64_t asid, bool all_addr, bool all_asid) {

@@ -76,6 +76,13 @@ bool read_pte(Hart& h, uint64_t pa, uint64_t& pte) {
     return true;
 }
 
+// A translation's page-table references per stage, and what the timing
+// model charges for them (isa::WalkCharger).
+struct Refs {
+    unsigned s1 = 0, s2 = 0;
+    uint64_t cycles = 0;
+};
+
 // What a G-stage walk is for.
 enum class GUse : uint8_t {
     Explicit,   // the final guest physical address of an explicit access or fetch
@@ -88,7 +95,7 @@ unsigned levels_of(uint64_t mode) { return mode == atp::MODE_SV39 ? 3 : mode == 
 // G stage: guest physical -> supervisor physical. `acc` is the ORIGINAL
 // access type: faults are reported for it, even for PTE reads, whose
 // permissions are checked as the implicit read (or write) they are.
-Translation walk_g(Hart& h, uint64_t gpa, Access acc, bool hlvx, GUse use, unsigned& refs) {
+Translation walk_g(Hart& h, uint64_t gpa, Access acc, bool hlvx, GUse use, Refs& refs) {
     const uint64_t hgatp = h.csr.hgatp;
     const uint64_t mode = hgatp >> atp::MODE_SHIFT;
     if (mode == atp::MODE_BARE) {
@@ -114,7 +121,8 @@ Translation walk_g(Hart& h, uint64_t gpa, Access acc, bool hlvx, GUse use, unsig
         const unsigned idx_bits = i == static_cast<int>(levels) - 1 ? kVpnBits + 2 : kVpnBits;
         const uint64_t idx = (gpa >> (kPageShift + kVpnBits * i)) & ((1ull << idx_bits) - 1);
         uint64_t pte;
-        ++refs;
+        ++refs.s2;
+        refs.cycles += h.walker.ref(true, a + idx * kPteSize);
         if (!read_pte(h, a + idx * kPteSize, pte)) return fault(access_fault(acc), 0, kTinstImplicitZero);
         if (pte_malformed(pte)) return gpf();
         if (!(pte & (pte::R | pte::X))) {
@@ -138,8 +146,28 @@ Translation walk_g(Hart& h, uint64_t gpa, Access acc, bool hlvx, GUse use, unsig
     return gpf();   // a pointer at level 0
 }
 
+// The G stage through the modelled stage-2 TLB (timing only): on a hit the
+// walk runs for its result and is not charged.
+Translation walk_g_tlb(Hart& h, uint64_t gpa, Access acc, bool hlvx, GUse use, Refs& refs) {
+    isa::WalkCharger& w = h.walker;
+    if (!w.tlb_s2.enabled() || !w.charge || (h.csr.hgatp >> atp::MODE_SHIFT) == atp::MODE_BARE)
+        return walk_g(h, gpa, acc, hlvx, use, refs);
+    const uint64_t vmid = (h.csr.hgatp >> atp::ASID_SHIFT) & atp::VMID_MASK;
+    if (w.tlb_s2.lookup(gpa >> kPageShift, vmid)) {
+        w.stats.tlb_s2_hits++;
+        w.charge = false;
+        Translation t = walk_g(h, gpa, acc, hlvx, use, refs);
+        w.charge = true;
+        return t;
+    }
+    w.stats.tlb_s2_misses++;
+    Translation t = walk_g(h, gpa, acc, hlvx, use, refs);
+    if (t.ok()) w.tlb_s2.insert(gpa >> kPageShift, vmid);
+    return t;
+}
+
 // S/VS stage: virtual -> (guest) physical, for privilege p (S or U).
-Translation walk_s(Hart& h, uint64_t va, Access acc, Priv p, bool v, bool hlvx, unsigned& refs) {
+Translation walk_s(Hart& h, uint64_t va, Access acc, Priv p, bool v, bool hlvx, Refs& refs) {
     const uint64_t atp_v = v ? h.csr.vsatp : h.csr.satp;
     const uint64_t mode = atp_v >> atp::MODE_SHIFT;
     if (mode == atp::MODE_BARE) {
@@ -168,12 +196,13 @@ Translation walk_s(Hart& h, uint64_t va, Access acc, Priv p, bool v, bool hlvx, 
         if (v) {
             // The PTE address is guest physical: an implicit read through
             // the G stage, faults reported for the original access type.
-            Translation g = walk_g(h, pte_addr, acc, false, GUse::PteRead, refs);
+            Translation g = walk_g_tlb(h, pte_addr, acc, false, GUse::PteRead, refs);
             if (!g.ok()) return g;
             pa = g.paddr;
         }
         uint64_t pte;
-        ++refs;
+        ++refs.s1;
+        refs.cycles += h.walker.ref(false, pa);
         if (!read_pte(h, pa, pte)) return fault(access_fault(acc), 0, kTinstImplicitZero);
         if (pte_malformed(pte)) return fault(pf);
         global = global || (pte & pte::G);   // a global pointer makes the whole subtree global
@@ -206,23 +235,37 @@ Translation walk_s(Hart& h, uint64_t va, Access acc, Priv p, bool v, bool hlvx, 
 
 } // namespace
 
+void Hart::count_walk(unsigned s1, unsigned s2, uint64_t cycles, bool charged) {
+    if (!s1 && !s2) return;
+    ++walks;
+    walk_refs_s1 += s1;
+    walk_refs_s2 += s2;
+    if (charged) walker.stats.walks++;
+    add_cycles(cycles);
+}
+
 Translation Hart::translate(uint64_t va, Access acc, Priv eff_priv, bool eff_virt, bool hlvx) {
-    unsigned refs = 0;
+    Refs refs;
     Translation t;
+    bool held = false;
     if (eff_priv == Priv::M) {
         t.paddr = va;   // M-mode: no translation (MPRV with MPP=M never virtualizes)
     } else {
+        // The modelled TLB: a translation it holds walks for its result
+        // alone, uncharged.
+        const uint64_t ctx = tlb_ctx(eff_priv, eff_virt, acc == Access::Exec);
+        held = tlb_model_lookup(va, ctx);
+        if (held) walker.charge = false;
         t = walk_s(*this, va, acc, eff_priv, eff_virt, hlvx, refs);
         if (t.ok() && eff_virt) {
             const bool global = t.global;
-            t = walk_g(*this, t.paddr, acc, hlvx, GUse::Explicit, refs);
+            t = walk_g_tlb(*this, t.paddr, acc, hlvx, GUse::Explicit, refs);
             t.global = global;
         }
+        walker.charge = true;
+        if (!held && t.ok()) tlb_model_fill(va, ctx, t.global);
     }
-    if (refs) {
-        ++walks;
-        add_cycles(uint64_t{refs} * cfg_.costs.tlb_walk_ref);
-    }
+    count_walk(refs.s1, refs.s2, refs.cycles, !held);
     if (!t.ok()) return t;
     // Physical checks on the first byte; callers check the whole access
     // (pmp_ok with its size). HLVX needs read and execute permission.
@@ -232,13 +275,10 @@ Translation Hart::translate(uint64_t va, Access acc, Priv eff_priv, bool eff_vir
 }
 
 Translation Hart::translate_g(uint64_t gpa, Access acc, bool implicit_vs, bool for_write_pte) {
-    unsigned refs = 0;
+    Refs refs;
     const GUse use = !implicit_vs ? GUse::Explicit : for_write_pte ? GUse::PteWrite : GUse::PteRead;
-    Translation t = walk_g(*this, gpa, acc, false, use, refs);
-    if (refs) {
-        ++walks;
-        add_cycles(uint64_t{refs} * cfg_.costs.tlb_walk_ref);
-    }
+    Translation t = walk_g_tlb(*this, gpa, acc, false, use, refs);
+    count_walk(refs.s1, refs.s2, refs.cycles, true);
     return t;
 }
 

@@ -310,6 +310,8 @@ Result<void> RiscvVCpu::clear_interrupt(uint64_t vector) {
 }
 
 void RiscvVCpu::apply_interrupt_queue() {
+    // A plain load first: the locked exchange only when something is queued.
+    if (irq_queue_.load(std::memory_order_relaxed) == 0) return;
     const uint64_t q = irq_queue_.exchange(0, std::memory_order_relaxed);
     if (!q) return;
     const uint64_t set = q & irq::VS_MASK, clear = (q >> 32) & irq::VS_MASK;
@@ -341,14 +343,17 @@ std::optional<uint64_t> RiscvVCpu::timer_deadline() const {
 
 // ---- running -------------------------------------------------------------------------------
 
+// The exit path runs once per VM exit, so it touches the trap CSRs' fields
+// directly rather than through csr_write()/read_csr() and their access
+// checks: sepc (ctx_.pc is always even), hstatus.SPV/SPVP and sstatus.SPP
+// (mstatus.SPP) are plain bits that change no translation context.
 void RiscvVCpu::enter_guest() {
     Hart& hh = h();
-    hh.csr_write(csr::sepc, ctx_.pc);
-    uint64_t hs = hh.read_csr(csr::hstatus) | hstatus::SPV;
-    hs = ctx_.guest_s ? (hs | hstatus::SPVP) : (hs & ~hstatus::SPVP);
-    hh.csr_write(csr::hstatus, hs);
-    const uint64_t ss = hh.read_csr(csr::sstatus);
-    hh.csr_write(csr::sstatus, ctx_.guest_s ? (ss | mstatus::SPP) : (ss & ~mstatus::SPP));
+    hh.csr.sepc = ctx_.pc;
+    uint64_t hs = hh.csr.hstatus | hstatus::SPV;
+    hh.csr.hstatus = ctx_.guest_s ? (hs | hstatus::SPVP) : (hs & ~hstatus::SPVP);
+    const uint64_t ms = hh.csr.mstatus;
+    hh.csr.mstatus = ctx_.guest_s ? (ms | mstatus::SPP) : (ms & ~mstatus::SPP);
     hh.sret();
 }
 
@@ -390,10 +395,16 @@ Result<ExitReason> RiscvVCpu::run() {
                                                            "thread's current CPU",
                                                            id_, cpu_->id()));
     trap_ = TrapInfo{};
-    if (flush_pending_.exchange(false, std::memory_order_relaxed)) fence_local();
+    if (flush_pending_.load(std::memory_order_relaxed) && flush_pending_.exchange(false, std::memory_order_relaxed))
+        fence_local();
     apply_interrupt_queue();
+    // The timing profile's VM transitions: what the hypervisor's world
+    // switch would cost on each entry and exit (free around a preemption,
+    // so slicing a run does not change model time).
+    if (!h().resuming_preempted()) h().add_cycles(h().config().costs.vm_entry);
     enter_guest();
     const StopReason stop = h().run(budget_);
+    if (stop == StopReason::Trap) h().add_cycles(h().config().costs.vm_exit);
     if (stop != StopReason::Trap) {
         const bool wfi = stop == StopReason::Wfi || h().waiting_for_interrupt();
         leave_guest_after_stop();
@@ -408,13 +419,14 @@ Result<ExitReason> RiscvVCpu::decode_trap() {
     if (hh.priv == Priv::M)
         return make_error(ErrorKind::Internal, fmt::format("vCPU {}: a guest trap reached M mode (mcause {:#x}, mepc {:#x})",
                                                            id_, hh.csr.mcause, hh.csr.mepc));
-    trap_.scause = hh.read_csr(csr::scause);
-    trap_.stval = hh.read_csr(csr::stval);
-    trap_.htval = hh.read_csr(csr::htval);
-    trap_.htinst = hh.read_csr(csr::htinst);
-    trap_.sepc = hh.read_csr(csr::sepc);
+    const CsrState& tc = hh.csr;   // the trap to HS just wrote these (see enter_guest)
+    trap_.scause = tc.scause;
+    trap_.stval = tc.stval;
+    trap_.htval = tc.htval;
+    trap_.htinst = tc.htinst;
+    trap_.sepc = tc.sepc;
     ctx_.pc = trap_.sepc;
-    ctx_.guest_s = hh.read_csr(csr::sstatus) & mstatus::SPP;
+    ctx_.guest_s = tc.mstatus & mstatus::SPP;
 
     const uint64_t c = trap_.scause;
     if (c == (cause::INTERRUPT | irq::SEI)) return ExitReason{exit::ExternalInterrupt{cpu_->take_host_irq()}};
