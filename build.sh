@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up, build and run hvemu on Debian 12.
 #
-#   ./build.sh demo       install what is missing, build (Release, build/), run the demo guest
+#   ./build.sh demo       install what is missing, build (Release, build/), boot the bundled guests
 #   ./build.sh test       install what is missing, build (Release, build/), run every test
 #   ./build.sh asan-test  build with ASan+UBSan (Debug, build-asan/), run the unit tests
 #
@@ -74,6 +74,26 @@ build() {
     cmake --build "$dir" -j "$(jobs)" "$@"
 }
 
+# The demo: one bundled guest per architecture and mode, full system (the
+# guest is the hypervisor) and hosted (hvemu's reference VMM on the vCPU
+# interface), each with its statistics. Stops at the first guest that fails.
+demo_run() {
+    echo
+    echo "== hvemu run $*"
+    "$B"/emu/hvemu run "$@"
+}
+demo_tour() {
+    local g="$B"/guests
+    demo_run --machine riscv64-virt --bios none --kernel "$g"/riscv64/hello.elf
+    demo_run --arch riscv64 --kernel "$g"/riscv64-vm/smp.elf --smp 4 --timing riscv-inorder --stats
+    demo_run --machine aarch64-virt --kernel "$g"/aarch64/stage2.elf
+    demo_run --arch aarch64 --kernel "$g"/aarch64-vm/smp.elf --smp 4 --timing arm-kvm-nvhe --stats
+    demo_run --machine x86_64-pc --kernel "$g"/x86_64/vmx.elf
+    demo_run --arch x86_64 --kernel "$g"/x86_64-vm/smp.elf --smp 4 --stats
+    echo
+    echo "demo: every guest ran to its end"
+}
+
 cmd="${1:-}"
 [[ $# -eq 1 ]] || usage
 
@@ -81,10 +101,8 @@ case "$cmd" in
 demo)
     ensure_packages
     configure "$B" Release
-    build "$B" --target hvemu guests
-    echo
-    echo "== hvemu run --machine riscv64-virt --bios none --kernel $B/guests/riscv64/hello.elf"
-    "$B"/emu/hvemu run --machine riscv64-virt --bios none --kernel "$B"/guests/riscv64/hello.elf
+    build "$B" --target hvemu guests guests-vm guests-aarch64 guests-aarch64-vm guests-x86_64 guests-x86_64-vm
+    demo_tour
     ;;
 test)
     ensure_packages
