@@ -12,6 +12,8 @@ With --host-insns N the script also runs hvemu under valgrind's callgrind
 for the first N guest instructions of every program and prints host
 instructions per guest instruction: a measure that does not depend on how
 busy the machine is (start-up, the empty program's count, is subtracted).
+--timing NAME runs hvemu under that timing profile (as `hvemu run --timing`),
+to see what charging the instruction classes costs in speed.
 
 Python 3 standard library only.
 """
@@ -224,6 +226,8 @@ def main():
     ap.add_argument("--build-dir", help="the build directory, to find hvemu in")
     ap.add_argument("--build-type", default="", help="CMake build type of hvemu (printed; speed is for Release)")
     ap.add_argument("--hvemu-arg", action="append", default=[], help="extra argument for hvemu run (repeatable)")
+    ap.add_argument("--timing", metavar="NAME|FILE",
+                    help="run hvemu with this timing profile (hvemu run --timing); default: one cycle per instruction")
     ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU binary (default: %(default)s)")
     ap.add_argument("--qemu-cpu", default="rv64", help="QEMU -cpu (default: %(default)s)")
     ap.add_argument("--spike", default=shutil.which("spike"), help="Spike binary (default: spike on PATH)")
@@ -253,7 +257,7 @@ def main():
     emus = []
     hvemu_path = find_hvemu(args)
     if hvemu_path:
-        hv = hvemu_emulator(hvemu_path, args.hvemu_arg)
+        hv = hvemu_emulator(hvemu_path, args.hvemu_arg + (["--timing", args.timing] if args.timing else []))
         hv.version = hvemu_path + (f" ({args.build_type} build)" if args.build_type else "")
         emus.append(hv)
     else:

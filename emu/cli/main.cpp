@@ -16,6 +16,8 @@
 #include "emu/debug/arm64_vm_target.hpp"
 #include "emu/debug/gdb_server.hpp"
 #include "emu/debug/riscv_gdb_target.hpp"
+#include "emu/debug/x86_gdb_target.hpp"
+#include "emu/debug/x86_vm_target.hpp"
 #include "emu/config/axvisor_config.hpp"
 #include "emu/fdt/fdt_writer.hpp"
 #include "emu/loader/elf.hpp"
@@ -203,7 +205,6 @@ int run_aarch64_virt(const RunOptions& o) {
 
 int run_x86_64_pc(const RunOptions& o) {
     if (!o.dump_dtb.empty()) throw UsageError("x86_64-pc has no device tree (--dumpdtb)");
-    if (!o.gdb_host.empty()) throw UsageError("the GDB stub does not support x86_64-pc yet");
     X86PcConfig cfg;
     cfg.ram_size = o.ram_size;
     cfg.num_cpus = o.smp;
@@ -211,9 +212,27 @@ int run_x86_64_pc(const RunOptions& o) {
     cfg.quantum = o.quantum;
     cfg.cmdline = o.append;
     cfg.console_input = o.console_input;
+    timing::apply_timing(cfg.clock, o.timing);
     X86Pc machine(cfg);
     machine.load_kernel_file(o.kernel);
-    return run_loaded_board(machine, o, "x86_64-pc", cfg.clock.core_hz);
+
+    // The GDB stub: threads are CPUs.
+    std::unique_ptr<debug::X86GdbTarget> gdb_target;
+    std::unique_ptr<debug::GdbServer> gdb;
+    if (!o.gdb_host.empty()) {
+        std::vector<hvemu::x86::Core*> cores;
+        for (unsigned i = 0; i < machine.num_cpus(); i++) cores.push_back(&machine.cpu(i));
+        gdb_target = std::make_unique<debug::X86GdbTarget>(std::move(cores));
+        gdb = std::make_unique<debug::GdbServer>(*gdb_target, o.gdb_host, o.gdb_port);
+        std::fprintf(stderr, "hvemu: gdb stub listening on %s:%u\n", o.gdb_host.c_str(), gdb->port());
+        if (o.gdb_wait && !gdb->wait_for_attach()) return 0;
+        machine.before_insn = [&gdb, &machine](unsigned cpu) {
+            const bool alive = gdb->before_insn(cpu);
+            machine.cpu(cpu).set_interrupts_masked(gdb->step_masks_interrupts(cpu));
+            return alive;
+        };
+    }
+    return run_loaded_board(machine, o, "x86_64-pc", cfg.clock.core_hz, gdb.get());
 }
 
 // The VM the options (and the config file, when given) describe.
@@ -228,11 +247,11 @@ vmm::VmConfig hosted_config(const RunOptions& o) {
         cfg.ram_size = o.ram_size;
         cfg.name = o.arch.empty() ? "riscv64" : o.arch;
     }
+    // --arch, else the config file's architecture (riscv64 without either).
+    if (o.arch == "riscv64") cfg.arch = vmm::GuestArch::Riscv64;
     if (o.arch == "x86_64") cfg.arch = vmm::GuestArch::X86_64;
-    if (o.arch == "aarch64") {
-        cfg.arch = vmm::GuestArch::Aarch64;
-        cfg.clock.timebase_hz = 62'500'000;   // CNTFRQ as QEMU's virt board
-    }
+    if (o.arch == "aarch64") cfg.arch = vmm::GuestArch::Aarch64;
+    if (cfg.arch == vmm::GuestArch::Aarch64) cfg.clock.timebase_hz = 62'500'000;   // CNTFRQ as QEMU's virt board
     if (!o.kernel.empty()) cfg.kernel_path = o.kernel;
     if (o.pcpus) cfg.phys_cpus = o.pcpus;
     if (o.gstage == "sv48x4") cfg.gstage = vmm::GStageMode::Sv48x4;
@@ -265,10 +284,10 @@ struct ArmHosted {
     }
 };
 
-template <class H> int run_vm(const RunOptions& o) {
+template <class H> int run_vm(const RunOptions& o, const vmm::VmConfig& cfg) {
     vmm::ConsoleIo io;
     io.input = o.console_input;
-    typename H::Vm vm(hosted_config(o), io);
+    typename H::Vm vm(cfg, io);
     if (!o.dump_dtb.empty()) {
         write_dtb(o.dump_dtb, vm.dtb());
         return 0;
@@ -347,12 +366,11 @@ template <class H> int run_vm(const RunOptions& o) {
 }
 
 // An x86 VM (no debugger or device tree yet).
-int run_x86_vm(const RunOptions& o) {
-    if (!o.gdb_host.empty()) throw UsageError("the GDB stub does not support x86 VMs yet");
+int run_x86_vm(const RunOptions& o, const vmm::VmConfig& cfg) {
     if (!o.dump_dtb.empty()) throw UsageError("an x86 VM has no device tree (--dumpdtb)");
     vmm::ConsoleIo io;
     io.input = o.console_input;
-    vmm::X86Vm vm(hosted_config(o), io);
+    vmm::X86Vm vm(cfg, io);
     vmm::VmmOptions vo;
     vo.quantum = o.quantum_given ? o.quantum : vmm::VmmOptions{}.quantum;
     vo.max_insns = o.max_insns;
@@ -369,7 +387,35 @@ int run_x86_vm(const RunOptions& o) {
     }
     vo.tracer = tracing->tracer();
     if (vo.tracer) vo.trace = nullptr;
+    // The GDB stub, as run_vm wires it: threads are vCPUs.
+    std::unique_ptr<debug::X86VmTarget> gdb_target;
+    std::unique_ptr<debug::GdbServer> gdb;
+    vmm::X86Vmm* vmm_ptr = nullptr;
+    if (!o.gdb_host.empty()) {
+        gdb_target = std::make_unique<debug::X86VmTarget>(vm);
+        gdb = std::make_unique<debug::GdbServer>(*gdb_target, o.gdb_host, o.gdb_port);
+        gdb->exit_kind_name = [](unsigned k) { return std::string(vmm::exit_kind_name(k)); };
+        gdb->num_exit_kinds = static_cast<unsigned>(vmm::ExitStats::kKinds);
+        gdb->stats = [&vmm_ptr]() { return vmm_ptr ? vmm_ptr->stats_report() : std::string(); };
+        std::fprintf(stderr, "hvemu: gdb stub listening on %s:%u\n", o.gdb_host.c_str(), gdb->port());
+        vo.before_insn = [&gdb, &vm, wait = o.gdb_wait](unsigned v) mutable {
+            if (wait) {
+                wait = false;
+                if (!gdb->wait_for_attach()) return false;
+            }
+            const bool alive = gdb->before_insn(v);
+            if (auto* cpu = vm.vcpu(v).arch().bound_cpu()) cpu->core().set_interrupts_masked(gdb->step_masks_interrupts(v));
+            return alive;
+        };
+        vo.debugger_attached = [&gdb]() { return gdb->connected(); };
+        vo.on_exit = [&gdb](const vmm::ExitRecord& rec) {
+            std::string line = vmm::format_trace_line(rec);
+            if (const size_t at = line.find("cycle "); at != std::string::npos) line.erase(0, at);
+            return gdb->on_vmexit(rec.vcpu, static_cast<unsigned>(rec.exit.index()), line);
+        };
+    }
     vmm::X86Vmm vmm(vm, vo);
+    vmm_ptr = &vmm;
     const auto t0 = std::chrono::steady_clock::now();
     const vmm::VmResult r = vmm.run();
     tracing->finish(r.status, r.message);
@@ -381,13 +427,17 @@ int run_x86_vm(const RunOptions& o) {
         std::fprintf(stderr, "hvemu: %.3f s (%.1f MIPS)\n", secs,
                      secs > 0 ? static_cast<double>(vmm.instructions()) / secs / 1e6 : 0.0);
     }
-    report_timing(o, "x86_64 VM", vm.config().clock.core_hz, {}, &vmm, vm.num_vcpus());
+    std::vector<timing::CoreStats> cores;
+    for (unsigned p = 0; p < vm.num_pcpus(); p++) cores.push_back(timing::core_stats(vm.pcpu(p).core(), "pcpu", p));
+    report_timing(o, "x86_64 VM", vm.config().clock.core_hz, cores, &vmm, vm.num_vcpus());
+    if (gdb) gdb->on_exit(r.status);
     return r.status;
 }
 
 int run_hosted(const RunOptions& o) {
-    if (o.arch == "x86_64") return run_x86_vm(o);
-    return o.arch == "aarch64" ? run_vm<ArmHosted>(o) : run_vm<RiscvHosted>(o);
+    const vmm::VmConfig cfg = hosted_config(o);
+    if (cfg.arch == vmm::GuestArch::X86_64) return run_x86_vm(o, cfg);
+    return cfg.arch == vmm::GuestArch::Aarch64 ? run_vm<ArmHosted>(o, cfg) : run_vm<RiscvHosted>(o, cfg);
 }
 
 int run_command(const std::vector<std::string>& args) {

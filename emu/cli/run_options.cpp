@@ -42,10 +42,12 @@ po::options_description run_description() {
         ("stats", "print instructions and cycles per hart (hosted: per vCPU, and exits per reason) to stderr "
                   "at the end")
         ("stats-json", po::value<std::string>()->value_name("FILE"),
-         "write the run's statistics (instructions, cycles, IPC, TLB and page-walk counts; hosted: exits per "
+         "write the run's statistics (instructions, cycles, IPC, TLB and page-walk counts, cache hits where the "
+         "profile models caches; hosted: exits per "
          "reason with their cycles) as JSON to FILE")
         ("timing", po::value<std::string>()->value_name("NAME|FILE"),
-         "timing profile: riscv-inorder, skylake-vmx, arm-kvm-nvhe, arm-thin-hyp, or a profile file (TOML)")
+         "timing profile: riscv-inorder, riscv-inorder-caches, skylake-vmx, arm-kvm-nvhe, arm-thin-hyp, or a profile "
+         "file (TOML)")
         ("nographic", "accepted for QEMU compatibility; the console is always stdio")
         ("gdb-default,s", "wait for a GDB connection on tcp::1234 (as --gdb tcp::1234)")
         ("gdb", po::value<std::string>()->value_name("HOST:PORT"),

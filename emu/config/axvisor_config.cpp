@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 
 #include "emu/loader/elf.hpp"
 #include "emu/machine/riscv64_virt.hpp"
+#include "emu/vmm/arm_vm.hpp"
 
 namespace hvemu::emu::config {
 
@@ -20,9 +22,12 @@ namespace {
 
 using vmm::MapType;
 using vmm::MemoryRegionConfig;
+using vmm::GuestArch;
 using vmm::VmConfig;
 
 constexpr uint64_t kEmuInterruptController = 0x1, kEmuConsole = 0x2, kEmuVplic = 0x30;
+constexpr uint64_t kEmuGpptGicr = 0x20, kEmuGpptGicd = 0x21;
+constexpr uint64_t kMpidrAffinity = 0xff'00ff'ffffull;   // Aff3 (39:32), Aff2-Aff0 (23:0)
 
 const char* emu_type_name(uint64_t t) {
     switch (t) {
@@ -160,6 +165,7 @@ std::string resolve(const std::string& base_dir, const std::string& p) {
 
 void read_base(Doc& doc, const toml::table& t, VmConfig& vm) {
     Reader r(doc, t, "base");
+    (void)r.get("arch");   // read before the rest (architecture_of)
     if (const auto* n = r.get("id")) vm.id = doc.uint(*n, r.key("id"), 0x3FFF);
     if (const auto* n = r.get("name")) vm.name = doc.str(*n, r.key("name"));
     if (const auto* n = r.get("vm_type")) {
@@ -178,13 +184,23 @@ void read_base(Doc& doc, const toml::table& t, VmConfig& vm) {
             doc.fail(ids, fmt::format("[base] phys_cpu_ids has {} entries for {} vCPUs", a.size(), vm.cpu_num));
         std::set<uint64_t> distinct;
         bool identity = true;
+        const bool arm = vm.arch == GuestArch::Aarch64;
         for (size_t i = 0; i < a.size(); i++) {
-            const uint64_t id = doc.uint(*a.get(i), r.key("phys_cpu_ids"), 4095);
+            const uint64_t id = doc.uint(*a.get(i), r.key("phys_cpu_ids"), arm ? kMpidrAffinity : 4095);
+            // Arm: the ids are the physical CPUs' MPIDRs, and a vCPU shows
+            // its CPU's MPIDR to the guest (as Axvisor's vCPUs do).
+            if (arm && (id & ~kMpidrAffinity))
+                doc.fail(a.get(i), fmt::format("[base] phys_cpu_ids: {:#x} is not an MPIDR affinity (Aff3 in bits "
+                                               "39:32, Aff2-Aff0 in 23:0)", id));
+            if (arm && distinct.count(id))
+                doc.fail(a.get(i), fmt::format("[base] phys_cpu_ids: MPIDR {:#x} is given twice; every vCPU of an "
+                                               "Arm VM needs its own", id));
+            if (arm) vm.mpidrs.push_back(id);
             identity &= id == i;
             distinct.insert(id);
         }
         vm.phys_cpus = static_cast<unsigned>(distinct.size());
-        if (!identity)
+        if (!identity && !arm)
             doc.warn(ids, fmt::format("[base] phys_cpu_ids: the VM gets {} physical CPU(s); vCPUs are placed "
                                       "by hvemu's scheduler, not on the CPUs named",
                                       vm.phys_cpus));
@@ -220,7 +236,7 @@ MemoryRegionConfig read_region(Doc& doc, const toml::node& n, size_t i) {
     if (m.size == 0) doc.fail(&n, row.what + ": size 0");
     if ((m.gpa | m.size) & 0xfff) doc.fail(&n, fmt::format("{}: [{:#x}, +{:#x}) is not 4 KiB aligned", row.what, m.gpa, m.size));
     if (!(flags & vcpu::mapping::READ))
-        doc.fail(&n, fmt::format("{}: flags {:#x} lack READ (1): RISC-V cannot map memory write- or execute-only", row.what, flags));
+        doc.fail(&n, fmt::format("{}: flags {:#x} lack READ (1): memory cannot be mapped write- or execute-only", row.what, flags));
     if (flags & (vcpu::mapping::DEVICE | vcpu::mapping::UNCACHED))
         doc.warn(&n, fmt::format("{}: DEVICE/UNCACHED flags have no effect (no memory types are modelled)", row.what));
     if (const auto* a = n.as_array(); a && a->size() > 4) doc.warn(&n, row.what + ": fields after map_type ignored");
@@ -242,7 +258,7 @@ void read_kernel(Doc& doc, const toml::table& t, VmConfig& vm, const std::string
     if (const auto* n = r.get("dtb_path")) vm.dtb_path = resolve(base_dir, doc.str(*n, r.key("dtb_path")));
     if (const auto* n = r.get("dtb_load_addr")) vm.dtb_load_addr = doc.uint(*n, r.key("dtb_load_addr"));
     if (const auto* n = r.get("cmdline")) vm.bootargs = doc.str(*n, r.key("cmdline"));
-    r.unsupported("bios_path", "no firmware is loaded: the kernel is entered directly in VS-mode");
+    r.unsupported("bios_path", "no firmware is loaded: the kernel is entered directly");
     r.unsupported("bios_load_addr", "no firmware is loaded");
     r.unsupported("ramdisk_path", "no initial ramdisk is loaded");
     r.unsupported("ramdisk_load_addr", "no initial ramdisk is loaded");
@@ -256,7 +272,60 @@ void read_kernel(Doc& doc, const toml::table& t, VmConfig& vm, const std::string
 // Whether [base, base+len) lies within one of the emulated devices.
 bool covered_by_devices(const VmConfig& vm, uint64_t base, uint64_t len) {
     auto inside = [&](uint64_t b, uint64_t l) { return base >= b && len <= l && base - b <= l - len; };
+    using vmm::ArmVm;
+    switch (vm.arch) {
+    case GuestArch::Aarch64:
+        return inside(ArmVm::kGicdBase, dev::Gicv3::kDistSize) ||
+               inside(ArmVm::kGicrBase, dev::Gicv3::kRedistStride * vm.cpu_num) || inside(ArmVm::kUartBase, 0x1000);
+    case GuestArch::X86_64: return inside(0xFEE00000, 0x1000);   // the local APIC page
+    case GuestArch::Riscv64: break;
+    }
     return inside(vm.uart_base, 0x1000) || (vm.plic && inside(vm.plic_base, vm.plic_size));
+}
+
+// The interrupt controller an emulated VM of the architecture has.
+const char* interrupt_controller(GuestArch a) {
+    switch (a) {
+    case GuestArch::Aarch64: return "the emulated GICv3";
+    case GuestArch::X86_64: return "the emulated local APICs";
+    case GuestArch::Riscv64: break;
+    }
+    return "the emulated PLIC";
+}
+
+// An Arm VM has QEMU virt's devices at fixed places (arm_vm.hpp): an entry
+// that names one of them where it is is honoured; anything else is reported.
+void arm_emu_device(Doc& doc, const toml::node& d, const std::string& what, uint64_t type, uint64_t base,
+                    uint64_t len, uint64_t irq, const std::vector<uint64_t>& cfg, const VmConfig& vm) {
+    using vmm::ArmVm;
+    auto at = [&](const char* dev, uint64_t want) {
+        if (base != want)
+            doc.warn(&d, what + fmt::format(": {} is at {:#x} in hvemu's Arm VMs, not {:#x} (ignored)", dev, want, base));
+    };
+    switch (type) {
+    case kEmuGpptGicd:
+        at("the GICv3 distributor", ArmVm::kGicdBase);
+        if (len < dev::Gicv3::kDistSize) doc.warn(&d, what + fmt::format(": the distributor has {:#x} bytes", dev::Gicv3::kDistSize));
+        return;
+    case kEmuGpptGicr:
+        at("the GICv3 redistributors", ArmVm::kGicrBase);
+        if (cfg.size() >= 2 && cfg[1] != dev::Gicv3::kRedistStride)
+            doc.warn(&d, what + fmt::format(": redistributor stride {:#x}; hvemu's is {:#x} (GICv3, no VLPIs)", cfg[1],
+                                            dev::Gicv3::kRedistStride));
+        if (!cfg.empty() && cfg[0] != vm.cpu_num)
+            doc.warn(&d, what + fmt::format(": {} redistributors given; the VM has one per vCPU ({})", cfg[0], vm.cpu_num));
+        return;
+    case kEmuInterruptController:
+        doc.warn(&d, what + ": a GICv2 is not emulated; hvemu's Arm VMs have a GICv3 (distributor at 0x08000000)");
+        return;
+    case kEmuConsole:
+        at("the PL011", ArmVm::kUartBase);
+        if (irq && irq != 32 + ArmVm::kUartSpi)
+            doc.warn(&d, what + fmt::format(": the PL011 raises INTID {} (SPI {}), not {}", 32 + ArmVm::kUartSpi,
+                                            ArmVm::kUartSpi, irq));
+        return;
+    default: doc.warn(&d, what + ": not supported (ignored)");
+    }
 }
 
 void read_devices(Doc& doc, const toml::table& t, VmConfig& vm) {
@@ -275,7 +344,11 @@ void read_devices(Doc& doc, const toml::table& t, VmConfig& vm) {
             if (const toml::node* c = row.field(5, "cfg_list"))
                 for (const auto& e : doc.array(*c, row.what + " cfg_list")) cfg.push_back(doc.uint(e, row.what + " cfg_list"));
             const std::string what = fmt::format("{} '{}' ({:#x}, {})", row.what, name, type, emu_type_name(type));
-            if (type == kEmuConsole) {
+            if (vm.arch == GuestArch::Aarch64) {
+                arm_emu_device(doc, d, what, type, base, len, irq, cfg, vm);
+            } else if (vm.arch == GuestArch::X86_64) {
+                doc.warn(&d, what + ": not supported in an x86 VM (ignored)");
+            } else if (type == kEmuConsole) {
                 if (base & 0xfff) doc.fail(&d, what + ": the UART's base must be 4 KiB aligned");
                 if (len < 8) doc.fail(&d, what + fmt::format(": length {:#x} is smaller than the 16550's 8 registers", len));
                 vm.uart_base = base;
@@ -302,8 +375,9 @@ void read_devices(Doc& doc, const toml::table& t, VmConfig& vm) {
     if (const auto* n = r.get("interrupt_mode")) {
         const std::string m = doc.str(*n, r.key("interrupt_mode"));
         if (m == "passthrough" || m == "pt")
-            doc.warn(n, "[devices] interrupt_mode \"passthrough\": a hosted VM has no host interrupts to pass through; "
-                        "the emulated PLIC delivers them");
+            doc.warn(n, fmt::format("[devices] interrupt_mode \"passthrough\": a hosted VM has no host interrupts to "
+                                    "pass through; {} delivers them",
+                                    interrupt_controller(vm.arch)));
         else if (m != "emu" && m != "emulated" && m != "no_irq" && m != "no" && m != "none")
             doc.fail(n, fmt::format("[devices] interrupt_mode \"{}\" is not \"no_irq\", \"emu\" or \"passthrough\"", m));
     }
@@ -317,6 +391,10 @@ void read_devices(Doc& doc, const toml::table& t, VmConfig& vm) {
             const toml::node* len = row.field(3, "length");
             if (gpa && len && covered_by_devices(vm, doc.uint(*gpa, row.what), doc.uint(*len, row.what)))
                 doc.warn(&d, fmt::format("{} '{}': no host device to pass through; served by hvemu's emulated device",
+                                         row.what, name));
+            else if (!gpa && name.starts_with("/"))
+                doc.warn(&d, fmt::format("{} '{}': device-tree pass-through is not supported in a hosted VM; the guest's "
+                                         "device tree describes hvemu's emulated devices",
                                          row.what, name));
             else
                 doc.warn(&d, fmt::format("{} '{}': pass-through is not supported in a hosted VM (ignored)", row.what, name));
@@ -344,6 +422,29 @@ void read_devices(Doc& doc, const toml::table& t, VmConfig& vm) {
     r.report_unknown();
 }
 
+// [base] arch (hvemu's key: Axvisor takes the architecture from its build
+// target); else the kernel's ELF header; else riscv64.
+GuestArch architecture_of(Doc& doc, const toml::table& base, const toml::table& kernel, const std::string& base_dir) {
+    if (const toml::node* n = base.get("arch")) {
+        const std::string a = doc.str(*n, "[base] arch");
+        if (a == "riscv64") return GuestArch::Riscv64;
+        if (a == "aarch64") return GuestArch::Aarch64;
+        if (a == "x86_64") return GuestArch::X86_64;
+        doc.fail(n, fmt::format("[base] arch \"{}\" is not \"riscv64\", \"aarch64\" or \"x86_64\"", a));
+    }
+    const toml::node* k = kernel.get("kernel_path");
+    if (k && k->as_string()) {
+        std::ifstream f(resolve(base_dir, k->as_string()->get()), std::ios::binary);
+        unsigned char h[20] = {};
+        if (f.read(reinterpret_cast<char*>(h), sizeof h) && h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F') {
+            const unsigned machine = h[18] | h[19] << 8;
+            if (machine == elf_machine::AARCH64) return GuestArch::Aarch64;
+            if (machine == elf_machine::X86_64) return GuestArch::X86_64;
+        }
+    }
+    return GuestArch::Riscv64;
+}
+
 } // namespace
 
 AxvisorConfig parse_axvisor_config(std::string_view text, const std::string& name, const std::string& base_dir) {
@@ -362,6 +463,7 @@ AxvisorConfig parse_axvisor_config(std::string_view text, const std::string& nam
     const toml::node* devices = root.get("devices");
     if (!base || !base->as_table()) doc.fail(base, "[base] table is missing");
     if (!kernel || !kernel->as_table()) doc.fail(kernel, "[kernel] table is missing");
+    vm.arch = architecture_of(doc, *base->as_table(), *kernel->as_table(), base_dir);
     read_base(doc, *base->as_table(), vm);
     read_kernel(doc, *kernel->as_table(), vm, base_dir);
     if (devices) {

@@ -11,7 +11,15 @@
 // ({gpa = ..., size = ..., flags = ..., map_type = ...}).
 //
 // What hvemu does with them:
-//  - emu_devices of type 0x2 (console) place the 16550 UART (irq = its PLIC
+//  - The architecture: [base] arch = "riscv64" | "aarch64" | "x86_64"
+//    (hvemu's key; Axvisor builds per architecture), else the kernel's ELF
+//    header, else riscv64. `hvemu run --arch` overrides it.
+//  - Arm VMs have QEMU virt's devices at fixed places (arm_vm.hpp):
+//    emu_devices naming the GICv3 distributor (0x21) or redistributors
+//    (0x20) or a console (0x2) at those places are honoured, anything else
+//    is reported; phys_cpu_ids are the physical CPUs' MPIDRs, and vCPU i
+//    shows phys_cpu_ids[i] as its MPIDR (as Axvisor's vCPUs do).
+//  - RISC-V: emu_devices of type 0x2 (console) place the 16550 UART (irq = its PLIC
 //    source); type 0x1 (interrupt controller) and 0x30 (Axvisor's vPLIC,
 //    cfg [contexts]) place the PLIC. The UART at 0x10000000 and the PLIC at
 //    0x0c000000 are there by default (QEMU virt) unless the file moves them.

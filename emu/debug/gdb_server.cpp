@@ -229,7 +229,12 @@ bool GdbServer::on_vmexit(unsigned thread, unsigned kind, const std::string& dec
     last_exit_ = fmt::format("vcpu {}: {}", thread, decoded);
     if (killed_) return false;
     if (fd_ < 0 || kind >= 64 || !((vmexit_mask_ >> kind) & 1)) return true;
-    return stop_here(thread, stop_reply(thread, kSigTrap, fmt::format("vmexit:{:x};", kind)));
+    const bool alive = stop_here(thread, stop_reply(thread, kSigTrap, fmt::format("vmexit:{:x};", kind)));
+    // Stopped between instructions (the exiting one is done): a step is
+    // the next instruction, not one already under way.
+    if (step_thread_ == static_cast<int>(thread)) step_armed_ = false;
+    if (skip_thread_ == static_cast<int>(thread)) skip_thread_ = -1;   // a breakpoint there has not been hit
+    return alive;
 }
 
 void GdbServer::on_exit(int status) {
@@ -350,8 +355,10 @@ std::string GdbServer::handle(const std::string& pkt, unsigned& thread, bool& re
         if (!r || *r > 0xffff) return "E01";
         const auto regno = static_cast<unsigned>(*r);
         std::string bytes(target_.register_size(regno), '\0');
-        if (bytes.empty() || !target_.read_register_bytes(g_thread_, regno, reinterpret_cast<uint8_t*>(bytes.data())))
-            return "E01";
+        if (bytes.empty()) return "E01";
+        // A register that exists but cannot be read now: "unavailable".
+        if (!target_.read_register_bytes(g_thread_, regno, reinterpret_cast<uint8_t*>(bytes.data())))
+            return std::string(2 * bytes.size(), 'x');
         return to_hex(bytes);
     }
     case 'P': {
@@ -418,7 +425,7 @@ std::string GdbServer::handle(const std::string& pkt, unsigned& thread, bool& re
         if (!arg.empty()) {
             auto a = parse_hex_u64(arg);
             if (!a) return "E01";
-            target_.write_register(thread, 32, *a);   // rarely used; the pc is 32 on RISC-V and AArch64
+            target_.write_register(thread, target_.pc_regno(), *a);   // rarely used
         }
         resume = true;
         how = c == 's' ? Resume::Step : Resume::Continue;

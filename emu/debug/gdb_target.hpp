@@ -53,6 +53,8 @@ public:
     virtual bool write_memory(unsigned thread, uint64_t addr, const uint8_t* src, size_t len, bool physical) = 0;
 
     virtual uint64_t pc(unsigned thread) = 0;
+    // The register `c addr` / `s addr` write (the pc in GDB's numbering).
+    virtual unsigned pc_regno() const { return 32; }
 
     // The data access the thread's next instruction makes (read and access
     // watchpoints); nullopt when it makes none or it cannot be told.

@@ -180,7 +180,10 @@ Aarch64Virt::Aarch64Virt(const Aarch64VirtConfig& cfg)
         pe.set_smc_handler(firmware_.get());
         pe.set_semihost_handler(firmware_.get());
         pe.attach_gic(&gic_.cpu_port(i));
+        shareable_.push_back(&pe);
     }
+    // TLBI ...IS and IC IALLUIS reach every core.
+    for (auto& c : cores_) c->set_shareable_domain(&shareable_);
     gic_.set_notifier([this](unsigned cpu) {
         if (cpu < cores_.size()) cores_[cpu]->gic_changed();
     });

@@ -105,6 +105,7 @@ private:
     dev::Gicv3 gic_;
     std::unique_ptr<Firmware> firmware_;
     std::vector<bool> powered_;
+    std::vector<arm::Pe*> shareable_;    // the Inner Shareable domain: every core
 
     std::vector<uint8_t> kernel_bytes_;   // kept for machine reset
     std::string kernel_name_;

@@ -14,6 +14,14 @@
 
 namespace hvemu::emu::timing {
 
+namespace {
+void take_caches(CoreStats& s, const isa::CacheHierarchy& c) {
+    s.l1i = {c.l1i.enabled(), c.l1i.stats};
+    s.l1d = {c.l1d.enabled(), c.l1d.stats};
+    s.l2 = {c.l2.enabled(), c.l2.stats};
+}
+} // namespace
+
 CoreStats core_stats(const rv::Hart& h, const std::string& kind, unsigned id) {
     CoreStats s;
     s.kind = kind;
@@ -23,6 +31,7 @@ CoreStats core_stats(const rv::Hart& h, const std::string& kind, unsigned id) {
     s.walk_refs_s1 = h.walk_refs_s1;
     s.walk_refs_s2 = h.walk_refs_s2;
     s.model = h.walker.stats;
+    take_caches(s, h.walker.caches);
     return s;
 }
 
@@ -35,6 +44,7 @@ CoreStats core_stats(const arm::Pe& p, const std::string& kind, unsigned id) {
     s.walk_refs_s1 = p.walk_refs_s1;
     s.walk_refs_s2 = p.walk_refs_s2;
     s.model = p.walker.stats;
+    take_caches(s, p.walker.caches);
     return s;
 }
 
@@ -44,6 +54,9 @@ CoreStats core_stats(const x86::Core& c, const std::string& kind, unsigned id) {
     s.id = id;
     s.instructions = c.icount();
     s.cycles = c.cycles();
+    s.walk_refs_s1 = c.walk_refs_s1;
+    s.walk_refs_s2 = c.walk_refs_s2;
+    s.model = c.walker.stats;
     return s;
 }
 
@@ -89,6 +102,25 @@ void write_core(trace::JsonWriter& w, const CoreStats& c) {
     w.key("all_refs_stage2");
     w.value(c.walk_refs_s2);
     w.end_object();
+    if (c.l1i.enabled || c.l1d.enabled || c.l2.enabled) {
+        w.key("caches");
+        w.begin_object();
+        for (const auto& [name, level] : {std::pair{"l1i", &c.l1i}, std::pair{"l1d", &c.l1d}, std::pair{"l2", &c.l2}}) {
+            if (!level->enabled) continue;
+            w.key(name);
+            w.begin_object();
+            w.key("accesses");
+            w.value(level->stats.accesses);
+            w.key("hits");
+            w.value(level->stats.hits);
+            w.key("misses");
+            w.value(level->stats.misses);
+            w.key("hit_rate");
+            w.value_fixed(ratio(level->stats.hits, level->stats.accesses), 4);
+            w.end_object();
+        }
+        w.end_object();
+    }
     w.end_object();
 }
 
@@ -104,7 +136,12 @@ std::string stats_text(const std::vector<CoreStats>& cores) {
             out += fmt::format(" stage-2 tlb hits {} misses {}", m.tlb_s2_hits, m.tlb_s2_misses);
         out += fmt::format(" walks {} refs s1 {} s2 {}", m.walks, m.walk_refs_s1, m.walk_refs_s2);
         if (m.walk_cache_hits) out += fmt::format(" walk-cache hits {}", m.walk_cache_hits);
-        out += fmt::format(" walk cycles {}\n", m.walk_cycles);
+        out += fmt::format(" walk cycles {}", m.walk_cycles);
+        for (const auto& [name, level] : {std::pair{"l1i", &c.l1i}, std::pair{"l1d", &c.l1d}, std::pair{"l2", &c.l2}})
+            if (level->enabled)
+                out += fmt::format(" {} hits {:.1f}% of {}", name, 100.0 * ratio(level->stats.hits, level->stats.accesses),
+                                   level->stats.accesses);
+        out += '\n';
     }
     return out;
 }

@@ -1,7 +1,8 @@
 // The statistics of a run for `--stats` (text, to stderr) and
 // `--stats-json FILE`: per core instructions, cycles, IPC, the modelled
 // TLBs' hits and misses per stage, page-walk references per stage, the walk
-// cache; for hosted runs also instructions per vCPU and exits per reason
+// cache, the caches' hits and misses per level where the profile models
+// them; for hosted runs also instructions per vCPU and exits per reason
 // with their count and cycles. Everything in it is model state, never host
 // time, so two runs of the same guest give the same bytes.
 #pragma once
@@ -35,11 +36,16 @@ struct CoreStats {
     uint64_t cycles = 0;
     uint64_t walk_refs_s1 = 0, walk_refs_s2 = 0;   // every walk's references (charged or not)
     isa::TranslationStats model;      // the timing model's counters
+    // The caches the profile models (RISC-V and Arm cores; x86 not yet).
+    struct Cache {
+        bool enabled = false;
+        isa::CacheStats stats;
+    };
+    Cache l1i, l1d, l2;
 };
 
 CoreStats core_stats(const rv::Hart& h, const std::string& kind, unsigned id);
 CoreStats core_stats(const arm::Pe& p, const std::string& kind, unsigned id);
-// x86 cores have no page-walk model yet: instructions and cycles only.
 CoreStats core_stats(const x86::Core& c, const std::string& kind, unsigned id);
 
 // The profile a run used (nullptr: the built-in defaults, named "default").

@@ -43,6 +43,11 @@ public:
         if (!s) fail(&n, fmt::format("{}: expected a string", what));
         return s->get();
     }
+    bool boolean(const toml::node& n, const std::string& what) const {
+        const auto* b = n.as_boolean();
+        if (!b) fail(&n, fmt::format("{}: expected true or false", what));
+        return b->get();
+    }
     const toml::table& table(const toml::node& n, const std::string& what) const {
         const auto* t = n.as_table();
         if (!t) fail(&n, fmt::format("{}: expected a table", what));
@@ -70,12 +75,83 @@ void read_insn(const Reader& r, const toml::table& t, isa::InsnCosts& c) {
         r.fail(t.get("branch_taken"), "[insn] branch_taken: must not be below branch_not_taken");
 }
 
-void read_pairs(const Reader& r, const toml::table& t, const char* table,
-                std::initializer_list<std::pair<const char*, uint32_t*>> fields, uint64_t hi = kMaxCost) {
+using Fields = std::initializer_list<std::pair<const char*, uint32_t*>>;
+
+void read_pair(const Reader& r, std::string_view key, const toml::node& node, const char* table, Fields fields,
+               uint64_t hi = kMaxCost) {
+    const auto* f = std::find_if(fields.begin(), fields.end(), [&](const auto& x) { return key == x.first; });
+    if (f == fields.end()) r.fail(&node, fmt::format("[{}] {}: unknown key", table, key));
+    *f->second = static_cast<uint32_t>(r.uint(node, fmt::format("[{}] {}", table, key), 0, hi));
+}
+
+void read_pairs(const Reader& r, const toml::table& t, const char* table, Fields fields, uint64_t hi = kMaxCost) {
+    for (const auto& [k, node] : t) read_pair(r, k.str(), node, table, fields, hi);
+}
+
+void read_walk(const Reader& r, const toml::table& t, isa::CycleCosts& c, uint32_t& cache_entries, uint32_t& cache_ways) {
     for (const auto& [k, node] : t) {
-        const auto* f = std::find_if(fields.begin(), fields.end(), [&](const auto& x) { return k.str() == x.first; });
-        if (f == fields.end()) r.fail(&node, fmt::format("[{}] {}: unknown key", table, k.str()));
-        *f->second = static_cast<uint32_t>(r.uint(node, fmt::format("[{}] {}", table, k.str()), 0, hi));
+        if (k.str() == "through_cache") c.walk_through_cache = r.boolean(node, "[walk] through_cache");
+        else read_pair(r, k.str(), node, "walk",
+                       {{"ref", &c.tlb_walk_ref}, {"cache_entries", &cache_entries}, {"cache_ways", &cache_ways},
+                        {"cache_hit", &c.walk_cache_hit}});
+    }
+}
+
+bool pow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+// One [cache.<level>] table: ways, line (bytes, default 64), hit, miss, and
+// the size as sets or as size_kib (exactly one of them).
+void read_cache_level(const Reader& r, const toml::table& t, const std::string& level, isa::CacheGeometry& g) {
+    const std::string table = "cache." + level;
+    uint32_t sets = 0, size_kib = 0;
+    const toml::node* sets_node = nullptr;
+    const toml::node* size_node = nullptr;
+    g.line = 64;
+    for (const auto& [k, node] : t) {
+        const std::string key(k.str());
+        const std::string what = fmt::format("[{}] {}", table, key);
+        auto power_of_two = [&](uint64_t lo, uint64_t hi) {
+            const uint64_t v = r.uint(node, what, lo, hi);
+            if (!pow2(v)) r.fail(&node, fmt::format("{}: {} is not a power of two", what, v));
+            return static_cast<uint32_t>(v);
+        };
+        if (key == "sets") {
+            sets = power_of_two(1, 1u << 20);
+            sets_node = &node;
+        } else if (key == "size_kib") {
+            size_kib = static_cast<uint32_t>(r.uint(node, what, 1, 1u << 20));
+            size_node = &node;
+        } else if (key == "ways") {
+            g.ways = power_of_two(1, 64);   // a lookup scans the set: keep it short
+        } else if (key == "line") {
+            g.line = power_of_two(4, 4096);
+        } else if (key == "hit") {
+            g.hit = static_cast<uint32_t>(r.uint(node, what, 0, kMaxCost));
+        } else if (key == "miss") {
+            g.miss = static_cast<uint32_t>(r.uint(node, what, 0, kMaxCost));
+        } else {
+            r.fail(&node, fmt::format("{}: unknown key (sets or size_kib, ways, line, hit, miss)", what));
+        }
+    }
+    if (sets_node && size_node) r.fail(size_node, fmt::format("[{}] size_kib: give sets or size_kib, not both", table));
+    if (!g.ways) r.fail(&t, fmt::format("[{}] ways: missing", table));
+    if (size_node) {
+        const uint64_t bytes = uint64_t{size_kib} * 1024, per_set = uint64_t{g.ways} * g.line;
+        if (bytes % per_set || !pow2(bytes / per_set))
+            r.fail(size_node, fmt::format("[{}] size_kib: {} KiB in {} ways of {}-byte lines is not a power-of-two number of sets",
+                                          table, size_kib, g.ways, g.line));
+        sets = static_cast<uint32_t>(bytes / per_set);
+    }
+    if (!sets) r.fail(&t, fmt::format("[{}] sets: missing (give sets or size_kib)", table));
+    g.sets = sets;
+}
+
+void read_caches(const Reader& r, const toml::table& t, isa::CycleCosts& c) {
+    for (const auto& [k, node] : t) {
+        const std::string key(k.str());
+        isa::CacheGeometry* g = key == "l1i" ? &c.l1i : key == "l1d" ? &c.l1d : key == "l2" ? &c.l2 : nullptr;
+        if (!g) r.fail(&node, fmt::format("[cache] {}: unknown cache (l1i, l1d, l2)", key));
+        read_cache_level(r, r.table(node, fmt::format("[cache.{}]", key)), key, *g);
     }
 }
 
@@ -123,14 +199,15 @@ isa::TimingProfile parse_timing_profile(std::string_view text, const std::string
         else if (key == "vm") read_pairs(r, r.table(node, "[vm]"), "vm", {{"entry", &c.vm_entry}, {"exit", &c.vm_exit}});
         else if (key == "tlb") read_geometry(r, r.table(node, "[tlb]"), "tlb", c.tlb);
         else if (key == "tlb_stage2") read_geometry(r, r.table(node, "[tlb_stage2]"), "tlb_stage2", c.tlb_stage2);
-        else if (key == "walk")
-            read_pairs(r, r.table(node, "[walk]"), "walk",
-                       {{"ref", &c.tlb_walk_ref}, {"cache_entries", &cache_entries}, {"cache_ways", &cache_ways},
-                        {"cache_hit", &c.walk_cache_hit}});
+        else if (key == "walk") read_walk(r, r.table(node, "[walk]"), c, cache_entries, cache_ways);
         else if (key == "exit_handler") read_handlers(r, r.table(node, "[exit_handler]"), p);
-        else if (key == "cache")
-            r.fail(&node, "[cache]: cache models are not implemented (the profile may not configure one)");
+        else if (key == "cache") read_caches(r, r.table(node, "[cache]"), c);
         else r.fail(&node, fmt::format("{}: unknown key", key));
+    }
+    if (c.walk_through_cache && !c.l1d.enabled() && !c.l2.enabled()) {
+        const toml::node* walk = root.get("walk");
+        r.fail(walk && walk->as_table() ? walk->as_table()->get("through_cache") : nullptr,
+               "[walk] through_cache: no [cache.l1d] or [cache.l2] to go through");
     }
     if (cache_ways && cache_entries % cache_ways)
         r.fail(nullptr, fmt::format("[walk] cache_ways: {} entries do not divide into {} ways", cache_entries, cache_ways));

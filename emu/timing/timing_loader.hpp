@@ -12,6 +12,10 @@
 //   [vm]     entry exit
 //   [tlb] [tlb_stage2]   entries ways               (0 entries: not modelled)
 //   [walk]   ref  cache_entries cache_ways cache_hit
+//            through_cache (true: page-walk reads go through L1D/L2)
+//   [cache.l1i] [cache.l1d] [cache.l2]   ways, line (bytes, default 64),
+//            sets or size_kib (one of them; all powers of two), hit, miss
+//            (cycles; see isa/common/cache_model.hpp for how they add up)
 //   [exit_handler]  default, and one key per ExitReason name (Hypercall,
 //            MmioRead, MmioWrite, SysRegRead, ..., SendIpi)
 // Unknown tables or keys, wrong types and out-of-range values are errors

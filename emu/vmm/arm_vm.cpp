@@ -35,7 +35,7 @@ template <class F> void as_config_error(F&& f) {
 
 ArmVm::ArmVm(const VmConfig& cfg, const ConsoleIo& io)
     : cfg_(checked(cfg)), console_(io.out, io.sink, io.in_fd, io.input), guest_(host_),
-      mpidrs_(dev::Gicv3::virt_mpidrs(cfg.cpu_num)), gic_(dev::Gicv3::Config{dev::Gicv3::kVirtSpis, mpidrs_}) {
+      mpidrs_(cfg_.mpidrs.empty() ? dev::Gicv3::virt_mpidrs(cfg_.cpu_num) : cfg_.mpidrs), gic_(dev::Gicv3::Config{dev::Gicv3::kVirtSpis, mpidrs_}) {
     build_memory();
     build_devices();
     load_kernel();
@@ -168,6 +168,9 @@ void ArmVm::create_vcpus() {
     for (unsigned p = 0; p < cfg_.effective_phys_cpus(); p++)
         pcpus_.push_back(std::make_unique<ArmPhysCpu>(host_, p, cfg_.clock,
                                                       vcpu::arm64::PhysCpuOptions{.pa_bits = kPaBits}));
+    // A guest's TLBI ...IS reaches every physical CPU, as on a real host.
+    for (auto& p : pcpus_) shareable_.push_back(&p->pe());
+    for (auto& p : pcpus_) p->pe().set_shareable_domain(&shareable_);
     for (unsigned i = 0; i < cfg_.cpu_num; i++) {
         vcpu::Result<ArmVCpuT> v = ArmVCpuT::create(cfg_.id, i, {.mpidr = mpidrs_[i], .dtb_addr = dtb_addr_});
         if (!v) throw ConfigError(fmt::format("vCPU {}: {}", i, v.error().message));

@@ -12,7 +12,8 @@
 //   0x09000000  PL011, SPI 1 (INTID 33)
 //   0x40000000  RAM (-m); the device tree at its base, as QEMU places it
 //               for an ELF kernel; raw images at RAM + 2 MiB
-// vCPU i has MPIDR Aff1 = i / 16, Aff0 = i % 16 (QEMU virt with a GICv3),
+// vCPU i has MPIDR Aff1 = i / 16, Aff0 = i % 16 (QEMU virt with a GICv3)
+// unless VmConfig::mpidrs names them (Axvisor's phys_cpu_ids),
 // enters at the kernel's entry at EL1h with x0 = the device tree; the
 // others wait for PSCI CPU_ON.
 //
@@ -116,6 +117,7 @@ private:
     dev::Gicv3 gic_;
     MmioBus bus_;
     std::vector<std::unique_ptr<ArmPhysCpu>> pcpus_;
+    std::vector<arm::Pe*> shareable_;   // the physical CPUs' Inner Shareable domain
     std::vector<std::unique_ptr<ArmVCpuT>> vcpus_;
     ElfImage image_;
     uint64_t kernel_lo_ = 0, kernel_hi_ = 0;

@@ -6,6 +6,10 @@
 
 namespace hvemu::emu::vmm {
 
+namespace {
+constexpr uint64_t kMpidrAffinity = 0xff'00ff'ffffull;   // Aff3 (39:32), Aff2-Aff0 (23:0)
+} // namespace
+
 std::vector<MemoryRegionConfig> VmConfig::effective_memory() const {
     if (!memory.empty()) return memory;
     return {MemoryRegionConfig{default_ram_base(), ram_size}};
@@ -20,6 +24,18 @@ void validate(const VmConfig& cfg) {
         throw ConfigError(fmt::format("VM id {} does not fit the 14-bit VMID of hgatp", cfg.id));
     if (cfg.arch == GuestArch::Aarch64 && cfg.id > 0xFF)
         throw ConfigError(fmt::format("VM id {} does not fit the 8-bit VMID of VTTBR_EL2", cfg.id));
+    if (!cfg.mpidrs.empty()) {
+        if (cfg.arch != GuestArch::Aarch64) throw ConfigError("MPIDR affinities are for Arm VMs");
+        if (cfg.mpidrs.size() != cfg.cpu_num)
+            throw ConfigError(fmt::format("{} MPIDR affinities for {} vCPUs", cfg.mpidrs.size(), cfg.cpu_num));
+        for (size_t i = 0; i < cfg.mpidrs.size(); i++) {
+            if (cfg.mpidrs[i] & ~kMpidrAffinity)
+                throw ConfigError(fmt::format("MPIDR {:#x} of vCPU {} has bits outside Aff3-Aff0", cfg.mpidrs[i], i));
+            for (size_t j = 0; j < i; j++)
+                if (cfg.mpidrs[j] == cfg.mpidrs[i])
+                    throw ConfigError(fmt::format("vCPUs {} and {} have the same MPIDR {:#x}", j, i, cfg.mpidrs[i]));
+        }
+    }
     const auto mem = cfg.effective_memory();
     uint64_t total = 0;
     for (const MemoryRegionConfig& r : mem) {

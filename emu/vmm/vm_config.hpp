@@ -41,6 +41,9 @@ struct VmConfig {
     std::string name = "vm";
     unsigned cpu_num = 1;            // vCPUs; vCPU i has hartid i
     unsigned phys_cpus = 0;          // physical CPUs of the emulated host (0: one per vCPU)
+    // Arm: vCPU i's MPIDR affinity (Aff3 in bits 39:32, Aff2-Aff0 in 23:0),
+    // one per vCPU, distinct; empty: QEMU virt's (Aff1 = i / 16, Aff0 = i % 16).
+    std::vector<uint64_t> mpidrs;
 
     std::vector<MemoryRegionConfig> memory;   // empty: ram_size at the architecture's default base
     uint64_t ram_size = uint64_t{128} << 20;

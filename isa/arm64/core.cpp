@@ -123,6 +123,10 @@ bool Pe::fetch_page() {
     if (e.vpn == (pc >> 12) && e.ctx == fetch_ctx && e.code) {
         fetch_slots_ = static_cast<DecodedPage*>(e.code)->slots;
         fetch_vbase_ = vbase;
+        if (HV_UNLIKELY(walker.caches.fetch_enabled())) {
+            add_cycles(walker.caches.fetch(e.ppage | (pc & 0xfff)));
+            fetch_vbase_ = 1;   // see below
+        }
         return true;
     }
     uint64_t paddr;
@@ -137,6 +141,12 @@ bool Pe::fetch_page() {
     if (e.vpn == (pc >> 12) && e.ctx == fetch_ctx && e.ppage == ppage) e.code = page;
     fetch_slots_ = page->slots;
     fetch_vbase_ = vbase;
+    if (walker.caches.fetch_enabled()) {
+        // Modelled I-caches: the run loop comes back here at every
+        // instruction (vbase none), and a fetch entering a new line pays.
+        add_cycles(walker.caches.fetch(paddr));
+        fetch_vbase_ = 1;
+    }
     return true;
 }
 

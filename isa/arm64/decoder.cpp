@@ -430,6 +430,19 @@ bool fields(Insn& in, Fmt fmt, uint32_t r) {
     return false;
 }
 
+// Loads and stores whose rn is their base address (not prefetches, whose
+// SP base is exempt from the SP alignment check, and not literal loads).
+bool sp_based_access(Fmt f) {
+    switch (f) {
+    case Fmt::LdUImm: case Fmt::StUImm: case Fmt::LdImm9: case Fmt::StImm9: case Fmt::LdReg: case Fmt::StReg:
+    case Fmt::LdPair: case Fmt::StPair: case Fmt::FpUImm: case Fmt::FpImm9: case Fmt::FpReg: case Fmt::FpPair:
+    case Fmt::ExclLd: case Fmt::ExclSt: case Fmt::Lse: case Fmt::Cas: case Fmt::Casp:
+    case Fmt::LdStMulti: case Fmt::LdStMultiPost: case Fmt::LdStSingle: case Fmt::LdStSinglePost:
+        return true;
+    default: return false;
+    }
+}
+
 Insn undefined_insn(uint32_t raw) {
     Insn in{};
     in.fn = &op_undefined;
@@ -452,6 +465,7 @@ Insn decode(uint32_t raw) {
         in.raw = raw;
         in.id = id;
         if (!fields(in, static_cast<Fmt>(d.fmt), raw)) return undefined_insn(raw);
+        if (in.rn == kSp && sp_based_access(static_cast<Fmt>(d.fmt))) in.fn = &op_sp_checked;
         return in;
     }
     return undefined_insn(raw);

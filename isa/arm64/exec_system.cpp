@@ -50,20 +50,38 @@ uint16_t tlbi_asid_of(uint64_t xt) { return static_cast<uint16_t>(xt >> 48); }
 uint64_t tlbi_ipa_of(uint64_t xt) { return (xt & 0xfffffffffull) << 12; }
 uint16_t current_vmid(const Pe& h) { return static_cast<uint16_t>((h.sys.vttbr_el2 >> 48) & 0xff); }
 
-// TLBI of the EL1&0 regime from EL1 (HCR_EL2.TTLB traps) or EL2.
-template <class F> uint64_t tlbi_el1(Pe& h, const Insn& i, uint64_t pc, F op) {
+// TLBI of the EL1&0 regime from EL1 (HCR_EL2.TTLB traps) or EL2. `is`:
+// the Inner Shareable form, which reaches every PE; HCR_EL2.FB makes EL1's
+// local forms broadcast too.
+using TlbiOp = Pe::TlbiOp;
+template <class F> uint64_t tlbi_el1(Pe& h, const Insn& i, uint64_t pc, bool is, F make) {
     if (!sys_allowed(h, i, pc, 1, hcr::TTLB)) return h.pc;
-    op(h.x[rt_of(i)]);
+    const bool broadcast = is || (h.el() == 1 && (h.sys.hcr_el2 & hcr::FB));
+    h.tlbi(make(h, h.x[rt_of(i)]), broadcast);
     h.end_block();
     return NEXT;
 }
 
-template <class F> uint64_t tlbi_el2(Pe& h, const Insn& i, uint64_t pc, F op) {
+template <class F> uint64_t tlbi_el2(Pe& h, const Insn& i, uint64_t pc, bool is, F make) {
     if (!sys_allowed(h, i, pc, 2, 0)) return h.pc;
-    op(h.x[rt_of(i)]);
+    h.tlbi(make(h, h.x[rt_of(i)]), is);
     h.end_block();
     return NEXT;
 }
+
+// The operations' scopes: the VMID is the issuer's current one (VTTBR_EL2).
+TlbiOp vmall(const Pe& h, uint64_t) { return {.kind = TlbiOp::Vmid, .vmid = current_vmid(h)}; }
+TlbiOp by_va(const Pe& h, uint64_t x) {
+    return {.kind = TlbiOp::Va, .addr = tlbi_va_of(x), .asid = tlbi_asid_of(x), .vmid = current_vmid(h)};
+}
+TlbiOp by_va_all_asid(const Pe& h, uint64_t x) {
+    return {.kind = TlbiOp::Va, .addr = tlbi_va_of(x), .vmid = current_vmid(h), .all_asid = true};
+}
+TlbiOp by_asid(const Pe& h, uint64_t x) { return {.kind = TlbiOp::Asid, .asid = tlbi_asid_of(x), .vmid = current_vmid(h)}; }
+TlbiOp by_ipa(const Pe& h, uint64_t x) { return {.kind = TlbiOp::Ipa, .addr = tlbi_ipa_of(x), .vmid = current_vmid(h)}; }
+TlbiOp all_el1(const Pe&, uint64_t) { return {.kind = TlbiOp::AllEl1}; }
+TlbiOp all_el2(const Pe&, uint64_t) { return {.kind = TlbiOp::AllEl2}; }
+TlbiOp by_va_el2(const Pe&, uint64_t x) { return {.kind = TlbiOp::VaEl2, .addr = tlbi_va_of(x)}; }
 
 uint64_t at_op(Pe& h, const Insn& i, uint64_t pc, Pe::AtOp op, unsigned min_el) {
     if (!sys_allowed(h, i, pc, min_el, 0)) return h.pc;
@@ -89,9 +107,9 @@ uint64_t dc_setway(Pe& h, const Insn& i, uint64_t pc) {
     return NEXT;
 }
 
-uint64_t ic_all(Pe& h, const Insn& i, uint64_t pc) {
+uint64_t ic_all(Pe& h, const Insn& i, uint64_t pc, bool is) {
     if (!sys_allowed(h, i, pc, 1, hcr::TPU)) return h.pc;
-    h.flush_decoded();
+    h.ic_iallu(is || (h.el() == 1 && (h.sys.hcr_el2 & hcr::FB)));
     return NEXT;
 }
 
@@ -217,41 +235,33 @@ A64_OP(msr_reg) { return h.sysreg_insn(enc_of(i), true, rt_of(i), pc); }
 
 // ---- TLB maintenance --------------------------------------------------------------
 
-A64_OP(tlbi_vmalle1is) { return tlbi_el1(h, i, pc, [&](uint64_t) { h.tlbi_vmid(current_vmid(h)); }); }
-A64_OP(tlbi_vmalle1) { return tlbi_el1(h, i, pc, [&](uint64_t) { h.tlbi_vmid(current_vmid(h)); }); }
-A64_OP(tlbi_vae1is) {
-    return tlbi_el1(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), tlbi_asid_of(x), false, false); });
-}
-A64_OP(tlbi_vae1) {
-    return tlbi_el1(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), tlbi_asid_of(x), false, false); });
-}
-A64_OP(tlbi_vale1is) {
-    return tlbi_el1(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), tlbi_asid_of(x), false, false); });
-}
-A64_OP(tlbi_vale1) {
-    return tlbi_el1(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), tlbi_asid_of(x), false, false); });
-}
-A64_OP(tlbi_aside1is) { return tlbi_el1(h, i, pc, [&](uint64_t x) { h.tlbi_asid(tlbi_asid_of(x)); }); }
-A64_OP(tlbi_aside1) { return tlbi_el1(h, i, pc, [&](uint64_t x) { h.tlbi_asid(tlbi_asid_of(x)); }); }
-A64_OP(tlbi_vaae1is) { return tlbi_el1(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), 0, true, false); }); }
-A64_OP(tlbi_vaae1) { return tlbi_el1(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), 0, true, false); }); }
-A64_OP(tlbi_vaale1is) { return tlbi_el1(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), 0, true, false); }); }
-A64_OP(tlbi_vaale1) { return tlbi_el1(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), 0, true, false); }); }
+A64_OP(tlbi_vmalle1is) { return tlbi_el1(h, i, pc, true, vmall); }
+A64_OP(tlbi_vmalle1) { return tlbi_el1(h, i, pc, false, vmall); }
+A64_OP(tlbi_vae1is) { return tlbi_el1(h, i, pc, true, by_va); }
+A64_OP(tlbi_vae1) { return tlbi_el1(h, i, pc, false, by_va); }
+A64_OP(tlbi_vale1is) { return tlbi_el1(h, i, pc, true, by_va); }
+A64_OP(tlbi_vale1) { return tlbi_el1(h, i, pc, false, by_va); }
+A64_OP(tlbi_aside1is) { return tlbi_el1(h, i, pc, true, by_asid); }
+A64_OP(tlbi_aside1) { return tlbi_el1(h, i, pc, false, by_asid); }
+A64_OP(tlbi_vaae1is) { return tlbi_el1(h, i, pc, true, by_va_all_asid); }
+A64_OP(tlbi_vaae1) { return tlbi_el1(h, i, pc, false, by_va_all_asid); }
+A64_OP(tlbi_vaale1is) { return tlbi_el1(h, i, pc, true, by_va_all_asid); }
+A64_OP(tlbi_vaale1) { return tlbi_el1(h, i, pc, false, by_va_all_asid); }
 
-A64_OP(tlbi_ipas2e1is) { return tlbi_el2(h, i, pc, [&](uint64_t x) { h.tlbi_ipa(tlbi_ipa_of(x)); }); }
-A64_OP(tlbi_ipas2e1) { return tlbi_el2(h, i, pc, [&](uint64_t x) { h.tlbi_ipa(tlbi_ipa_of(x)); }); }
-A64_OP(tlbi_ipas2le1is) { return tlbi_el2(h, i, pc, [&](uint64_t x) { h.tlbi_ipa(tlbi_ipa_of(x)); }); }
-A64_OP(tlbi_ipas2le1) { return tlbi_el2(h, i, pc, [&](uint64_t x) { h.tlbi_ipa(tlbi_ipa_of(x)); }); }
-A64_OP(tlbi_vmalls12e1is) { return tlbi_el2(h, i, pc, [&](uint64_t) { h.tlbi_vmid(current_vmid(h)); }); }
-A64_OP(tlbi_vmalls12e1) { return tlbi_el2(h, i, pc, [&](uint64_t) { h.tlbi_vmid(current_vmid(h)); }); }
-A64_OP(tlbi_alle1is) { return tlbi_el2(h, i, pc, [&](uint64_t) { h.tlbi_all(); }); }
-A64_OP(tlbi_alle1) { return tlbi_el2(h, i, pc, [&](uint64_t) { h.tlbi_all(); }); }
-A64_OP(tlbi_alle2is) { return tlbi_el2(h, i, pc, [&](uint64_t) { h.tlbi_all(); }); }
-A64_OP(tlbi_alle2) { return tlbi_el2(h, i, pc, [&](uint64_t) { h.tlbi_all(); }); }
-A64_OP(tlbi_vae2is) { return tlbi_el2(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), 0, true, true); }); }
-A64_OP(tlbi_vae2) { return tlbi_el2(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), 0, true, true); }); }
-A64_OP(tlbi_vale2is) { return tlbi_el2(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), 0, true, true); }); }
-A64_OP(tlbi_vale2) { return tlbi_el2(h, i, pc, [&](uint64_t x) { h.tlbi_va(tlbi_va_of(x), 0, true, true); }); }
+A64_OP(tlbi_ipas2e1is) { return tlbi_el2(h, i, pc, true, by_ipa); }
+A64_OP(tlbi_ipas2e1) { return tlbi_el2(h, i, pc, false, by_ipa); }
+A64_OP(tlbi_ipas2le1is) { return tlbi_el2(h, i, pc, true, by_ipa); }
+A64_OP(tlbi_ipas2le1) { return tlbi_el2(h, i, pc, false, by_ipa); }
+A64_OP(tlbi_vmalls12e1is) { return tlbi_el2(h, i, pc, true, vmall); }
+A64_OP(tlbi_vmalls12e1) { return tlbi_el2(h, i, pc, false, vmall); }
+A64_OP(tlbi_alle1is) { return tlbi_el2(h, i, pc, true, all_el1); }
+A64_OP(tlbi_alle1) { return tlbi_el2(h, i, pc, false, all_el1); }
+A64_OP(tlbi_alle2is) { return tlbi_el2(h, i, pc, true, all_el2); }
+A64_OP(tlbi_alle2) { return tlbi_el2(h, i, pc, false, all_el2); }
+A64_OP(tlbi_vae2is) { return tlbi_el2(h, i, pc, true, by_va_el2); }
+A64_OP(tlbi_vae2) { return tlbi_el2(h, i, pc, false, by_va_el2); }
+A64_OP(tlbi_vale2is) { return tlbi_el2(h, i, pc, true, by_va_el2); }
+A64_OP(tlbi_vale2) { return tlbi_el2(h, i, pc, false, by_va_el2); }
 
 // ---- address translation ------------------------------------------------------------
 
@@ -285,8 +295,8 @@ A64_OP(dc_isw) { return dc_setway(h, i, pc); }
 A64_OP(dc_csw) { return dc_setway(h, i, pc); }
 A64_OP(dc_cisw) { return dc_setway(h, i, pc); }
 
-A64_OP(ic_ialluis) { return ic_all(h, i, pc); }
-A64_OP(ic_iallu) { return ic_all(h, i, pc); }
+A64_OP(ic_ialluis) { return ic_all(h, i, pc, true); }
+A64_OP(ic_iallu) { return ic_all(h, i, pc, false); }
 A64_OP(ic_ivau) {
     if (!sys_allowed(h, i, pc, 0, hcr::TPU, kSctlrUci)) return h.pc;
     h.flush_decoded();

@@ -137,6 +137,27 @@ bool write_parts(isa::PhysMem& mem, const Part (&parts)[2], unsigned n, uint64_t
 
 bool valid_size(unsigned s) { return s == 1 || s == 2 || s == 4 || s == 8 || s == 16; }
 
+// Bit 62 tags the data entries filled while the profile models caches: the
+// fast paths compare with data_ctx and never hit them, so every data access
+// reaches a slow path, which uses the entry without a walk and charges the
+// caches (cached_entry). Context ids (ctx >> 2) never reach it.
+constexpr uint64_t kCtxCached = 1ull << 62;
+
+// The cache-tagged entry for a data access inside one page (the fast
+// path's test, with the tagged context); nullptr: none.
+const TlbEntry* cached_entry(const Pe& pe, const TlbEntry* tlb, uint64_t va, unsigned size) {
+    const TlbEntry& e = tlb[tlb_index(va)];
+    const bool hit = e.vpn == (va >> 12) && e.ctx == (pe.data_ctx | kCtxCached) && (va & kPageOffset) + size <= kPage;
+    return hit ? &e : nullptr;
+}
+
+// The caches' cost of a prepared access: each RAM part (MMIO is uncached).
+void charge_parts(Pe& pe, const Part (&parts)[2], unsigned n) {
+    if (!pe.walker.caches.data_enabled()) return;
+    for (unsigned k = 0; k < n; ++k)
+        if (parts[k].host) pe.add_cycles(pe.walker.caches.data(parts[k].w.t.paddr, parts[k].size));
+}
+
 } // namespace
 
 // ---- aborts -------------------------------------------------------------------
@@ -179,8 +200,16 @@ uint64_t raise_insn(Pe& pe, const Translation& t, uint64_t va) {
 // ---- loads, stores, atomics, fetch ----------------------------------------------
 
 bool Pe::load_slow(uint64_t va, unsigned size, uint64_t& out, bool unpriv) {
-    ++tlb_misses;
     if (!valid_size(size) || size > 8) size = 8;
+    if (walker.caches.data_enabled() && !unpriv)
+        if (const TlbEntry* c = cached_entry(*this, tlb_r, va, size)) {
+            uint64_t bits = 0;
+            std::memcpy(&bits, reinterpret_cast<const void*>(va + c->addend), size);   // little-endian host
+            add_cycles(walker.caches.data(c->ppage | (va & kPageOffset), size));
+            out = bits;
+            return true;
+        }
+    ++tlb_misses;
     Part parts[2];
     unsigned n = 0;
     Translation f;
@@ -194,6 +223,7 @@ bool Pe::load_slow(uint64_t va, unsigned size, uint64_t& out, bool unpriv) {
         raise_data(*this, external_abort(), va, false, size);
         return false;
     }
+    charge_parts(*this, parts, n);
     if (!unpriv)
         for (unsigned k = 0; k < n; ++k) {
             last_walk_ = {parts[k].va >> 12, parts[k].w.leaf_shift, parts[k].w.global};
@@ -204,8 +234,14 @@ bool Pe::load_slow(uint64_t va, unsigned size, uint64_t& out, bool unpriv) {
 }
 
 bool Pe::store_slow(uint64_t va, unsigned size, uint64_t val, bool unpriv) {
-    ++tlb_misses;
     if (!valid_size(size) || size > 8) size = 8;
+    if (walker.caches.data_enabled() && !unpriv)
+        if (const TlbEntry* c = cached_entry(*this, tlb_w, va, size)) {
+            std::memcpy(reinterpret_cast<void*>(va + c->addend), &val, size);   // little-endian host
+            add_cycles(walker.caches.data(c->ppage | (va & kPageOffset), size));
+            return true;
+        }
+    ++tlb_misses;
     Part parts[2];
     unsigned n = 0;
     Translation f;
@@ -219,6 +255,7 @@ bool Pe::store_slow(uint64_t va, unsigned size, uint64_t val, bool unpriv) {
         raise_data(*this, external_abort(), va, true, size);
         return false;
     }
+    charge_parts(*this, parts, n);
     // After note_write: a page that held code is plain data again and may
     // be cached for writing (fill_tlb refuses pages still marked as code).
     if (!unpriv)
@@ -240,9 +277,10 @@ bool Pe::atomic_address(uint64_t va, unsigned size, bool write, uint8_t*& host, 
     }
     // A TLB entry exists only for Normal RAM with the permission needed.
     const TlbEntry& e = (write ? tlb_w : tlb_r)[tlb_index(va)];
-    if (e.vpn == (va >> 12) && e.ctx == data_ctx) {
+    if (e.vpn == (va >> 12) && (e.ctx & ~kCtxCached) == data_ctx) {
         paddr = e.ppage | (va & kPageOffset);
         host = reinterpret_cast<uint8_t*>(va + e.addend);
+        if (e.ctx != data_ctx) add_cycles(walker.caches.data(paddr, size));
         return true;
     }
     ++tlb_misses;
@@ -257,6 +295,7 @@ bool Pe::atomic_address(uint64_t va, unsigned size, bool write, uint8_t*& host, 
     }
     host = parts[0].host;
     paddr = parts[0].w.t.paddr;
+    charge_parts(*this, parts, n);
     last_walk_ = {va >> 12, parts[0].w.leaf_shift, parts[0].w.global};
     fill_tlb(va, acc, parts[0].w.t);
     return true;
@@ -355,7 +394,7 @@ bool Pe::fill_tlb(uint64_t va, Access acc, const Translation& t) {
     const unsigned i = tlb_index(va);
     TlbEntry& e = tlb[i];
     e.vpn = va >> 12;
-    e.ctx = acc == Access::Exec ? fetch_ctx : data_ctx;
+    e.ctx = acc == Access::Exec ? fetch_ctx : data_ctx | (walker.caches.data_enabled() ? kCtxCached : 0);
     e.addend = reinterpret_cast<uintptr_t>(host) - (va & ~kPageOffset);
     e.ppage = ppage;
     e.code = nullptr;
@@ -386,7 +425,7 @@ void Pe::tlb_model_fill(uint64_t va) {
     if (old.key == ~0ull) return;
     for (auto* tlb : {tlb_r, tlb_w, tlb_x}) {
         TlbEntry& e = tlb[tlb_index(old.key << 12)];
-        if (e.vpn == old.key && e.ctx == old.ctx) e = TlbEntry{};
+        if (e.vpn == old.key && (e.ctx & ~kCtxCached) == old.ctx) e = TlbEntry{};
     }
 }
 
@@ -396,8 +435,9 @@ template <class Pred> void Pe::tlb_drop_where(Pred pred) {
     for (unsigned w = 0; w < 3; ++w)
         for (unsigned i = 0; i < kTlbSize; ++i) {
             TlbEntry& e = tlbs[w][i];
-            if (e.vpn == ~0ull || (e.ctx >> 2) >= mmu_ctx_.size()) continue;
-            if (pred(e, tlb_tag_[w][i], mmu_ctx_[e.ctx >> 2])) e = TlbEntry{};
+            const uint64_t id = (e.ctx & ~kCtxCached) >> 2;
+            if (e.vpn == ~0ull || id >= mmu_ctx_.size()) continue;
+            if (pred(e, tlb_tag_[w][i], mmu_ctx_[id])) e = TlbEntry{};
         }
     end_block();
 }
@@ -422,33 +462,65 @@ uint16_t current_vmid(const SysRegs& s) {
 
 void Pe::tlbi_all() { flush_tlb(); }
 
-void Pe::tlbi_vmid(uint16_t vmid) {
-    tlb_drop_where([&](const TlbEntry&, const TlbTag&, const MmuCtx& c) { return !c.el2 && id_match(c.vmid, vmid); });
-}
+void Pe::tlbi_vmid(uint16_t vmid) { tlbi_local({.kind = TlbiOp::Vmid, .vmid = vmid}); }
 
-void Pe::tlbi_ipa(uint64_t ipa) {
-    // Entries are tagged by VA: an IPA invalidation drops every entry of
-    // the current VMID that went through stage 2, whatever the address.
-    (void)ipa;
-    const uint16_t vmid = current_vmid(sys);
-    tlb_drop_where(
-        [&](const TlbEntry&, const TlbTag&, const MmuCtx& c) { return !c.el2 && c.s2 && id_match(c.vmid, vmid); });
-}
+void Pe::tlbi_ipa(uint64_t ipa) { tlbi_local({.kind = TlbiOp::Ipa, .addr = ipa, .vmid = current_vmid(sys)}); }
 
 void Pe::tlbi_va(uint64_t va, uint16_t asid, bool all_asid, bool el2) {
-    const uint16_t vmid = current_vmid(sys);
-    tlb_drop_where([&](const TlbEntry& e, const TlbTag& tag, const MmuCtx& c) {
-        if (el2) return c.el2 && covers(e, tag, va);
-        return !c.el2 && id_match(c.vmid, vmid) && covers(e, tag, va) &&
-               (all_asid || tag.global || tag.wild || id_match(c.asid, asid));
-    });
+    if (el2) return tlbi_local({.kind = TlbiOp::VaEl2, .addr = va});
+    tlbi_local({.kind = TlbiOp::Va, .addr = va, .asid = asid, .vmid = current_vmid(sys), .all_asid = all_asid});
 }
 
-void Pe::tlbi_asid(uint16_t asid) {
-    const uint16_t vmid = current_vmid(sys);
-    tlb_drop_where([&](const TlbEntry&, const TlbTag& tag, const MmuCtx& c) {
-        return !c.el2 && id_match(c.vmid, vmid) && (tag.wild || (!tag.global && id_match(c.asid, asid)));
-    });
+void Pe::tlbi_asid(uint16_t asid) { tlbi_local({.kind = TlbiOp::Asid, .asid = asid, .vmid = current_vmid(sys)}); }
+
+void Pe::tlbi_local(const TlbiOp& op) {
+    switch (op.kind) {
+    case TlbiOp::Vmid:
+        return tlb_drop_where(
+            [&](const TlbEntry&, const TlbTag&, const MmuCtx& c) { return !c.el2 && id_match(c.vmid, op.vmid); });
+    case TlbiOp::Va:
+        return tlb_drop_where([&](const TlbEntry& e, const TlbTag& tag, const MmuCtx& c) {
+            return !c.el2 && id_match(c.vmid, op.vmid) && covers(e, tag, op.addr) &&
+                   (op.all_asid || tag.global || tag.wild || id_match(c.asid, op.asid));
+        });
+    case TlbiOp::Asid:
+        return tlb_drop_where([&](const TlbEntry&, const TlbTag& tag, const MmuCtx& c) {
+            return !c.el2 && id_match(c.vmid, op.vmid) && (tag.wild || (!tag.global && id_match(c.asid, op.asid)));
+        });
+    case TlbiOp::Ipa:
+        // Entries are tagged by VA: an IPA invalidation drops every entry of
+        // the VMID that went through stage 2, whatever the address.
+        return tlb_drop_where([&](const TlbEntry&, const TlbTag&, const MmuCtx& c) {
+            return !c.el2 && c.s2 && id_match(c.vmid, op.vmid);
+        });
+    case TlbiOp::AllEl1:
+        return tlb_drop_where([](const TlbEntry&, const TlbTag&, const MmuCtx& c) { return !c.el2; });
+    case TlbiOp::AllEl2:
+        return tlb_drop_where([](const TlbEntry&, const TlbTag&, const MmuCtx& c) { return c.el2; });
+    case TlbiOp::VaEl2:
+        return tlb_drop_where(
+            [&](const TlbEntry& e, const TlbTag& tag, const MmuCtx& c) { return c.el2 && covers(e, tag, op.addr); });
+    }
+}
+
+void Pe::tlbi(const TlbiOp& op, bool broadcast) {
+    bool self = false;
+    if (broadcast && domain_)
+        for (Pe* p : *domain_) {
+            p->tlbi_local(op);
+            self |= p == this;
+        }
+    if (!self) tlbi_local(op);
+}
+
+void Pe::ic_iallu(bool broadcast) {
+    bool self = false;
+    if (broadcast && domain_)
+        for (Pe* p : *domain_) {
+            p->flush_decoded();
+            self |= p == this;
+        }
+    if (!self) flush_decoded();
 }
 
 } // namespace hvemu::arm

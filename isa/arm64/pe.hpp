@@ -343,7 +343,42 @@ public:
     // only page-table memory changes need TLBI.
     // ---- end arm-mmu
 
+    // ---- arm-gaps: Inner Shareable broadcast of TLB and instruction cache
+    // maintenance (mem_access.cpp, exec_system.cpp)
+    // A TLB maintenance operation with its scope spelled out: the VMID and
+    // ASID it names are the issuer's, whatever the receiving PE runs now.
+    struct TlbiOp {
+        enum Kind : uint8_t {
+            Vmid,     // VMALLE1, VMALLS12E1: EL1&0 entries of vmid
+            Va,       // VAE1, VALE1 (asid; global entries too), VAAE1, VAALE1 (all_asid)
+            Asid,     // ASIDE1: non-global EL1&0 entries of asid
+            Ipa,      // IPAS2E1, IPAS2LE1: stage 2 entries of vmid for addr
+            AllEl1,   // ALLE1: EL1&0 entries of every VMID
+            AllEl2,   // ALLE2: EL2 entries
+            VaEl2,    // VAE2, VALE2
+        };
+        Kind kind = AllEl1;
+        uint64_t addr = 0;          // VA (Va, VaEl2) or IPA (Ipa)
+        uint16_t asid = 0, vmid = 0;
+        bool all_asid = false;
+    };
+    // The PEs an Inner Shareable operation reaches (this one among them),
+    // owned by the machine; nullptr: this PE alone. The machine runs one PE
+    // at a time, so a broadcast is complete before any other PE executes
+    // its next instruction (what the issuer's DSB ISH waits for).
+    void set_shareable_domain(const std::vector<Pe*>* pes) { domain_ = pes; }
+    const std::vector<Pe*>* shareable_domain() const { return domain_; }
+    // op on this PE, or on every PE of the domain when broadcast.
+    void tlbi(const TlbiOp& op, bool broadcast);
+    // IC IALLU / IALLUIS: the decoded pages of this PE or of the domain.
+    void ic_iallu(bool broadcast);
+    // ---- end arm-gaps
+
 private:
+    // ---- arm-gaps
+    void tlbi_local(const TlbiOp& op);
+    const std::vector<Pe*>* domain_ = nullptr;
+    // ---- end arm-gaps
     // ---- arm-mmu: translation contexts and TLB entry tags (mem_access.cpp)
     struct MmuCtx {                     // what TLBI matches a context against
         bool el2 = false;               // the EL2 regime
@@ -452,5 +487,8 @@ template <class T> inline bool Pe::store(uint64_t va, T val) {
 #undef A64_INSN
 uint64_t op_undefined(Pe&, const Insn&, uint64_t pc);
 uint64_t op_decode_slot(Pe&, const Insn&, uint64_t pc);   // lazily decodes the slot, then runs it
+// A load/store with SP as its base: the SP alignment check (SCTLR_ELx.SA/SA0), then the
+// instruction's own handler (sp_align.cpp). The decoder installs it.
+uint64_t op_sp_checked(Pe&, const Insn&, uint64_t pc);
 
 } // namespace hvemu::arm

@@ -16,6 +16,11 @@
 //    pays walk_ref per page-table memory reference (a two-stage walk makes
 //    up to (n+1)(m+1)-1), or walk_cache_hit for a reference the page-walk
 //    cache holds; a stage-2 TLB hit skips a G-stage/stage-2 walk;
+//  - cache (optional): with l1i/l1d/l2 configured, every data access
+//    (loads, stores, AMOs; page-walk references with walk_through_cache)
+//    and every instruction fetch that enters a new line costs, on top of
+//    the instruction's class, the L1's hit, or its miss plus the L2's hit,
+//    or both misses (cache_model.hpp);
 //  - exit_handler: the hosted VMM's native C++ handler, per exit type.
 #pragma once
 #include <cstdint>
@@ -41,6 +46,17 @@ struct Geometry {
     bool enabled() const { return entries != 0; }
 };
 
+// One cache level; sets == 0: not modelled. sets, ways and line are
+// powers of two (the loader checks). hit: the cycles of an access this
+// level serves; miss: what a miss here costs before the next level (or,
+// for the last level, memory) answers.
+struct CacheGeometry {
+    uint32_t sets = 0, ways = 0, line = 64;
+    uint32_t hit = 0, miss = 0;
+    bool enabled() const { return sets != 0; }
+    uint64_t size_bytes() const { return uint64_t{sets} * ways * line; }
+};
+
 // The in-model costs a core applies. The defaults are the model's
 // historic behaviour: one cycle per instruction, fixed trap costs, no TLB
 // model and free page walks.
@@ -55,6 +71,8 @@ struct CycleCosts {
     Geometry walk_cache{};         // page-walk cache, keyed by page-table entry address
     uint32_t tlb_walk_ref = 0;     // per page-walk memory reference
     uint32_t walk_cache_hit = 0;   // per reference served by the walk cache
+    CacheGeometry l1i{}, l1d{}, l2{}; // per-core caches (l2 unified, behind both L1s)
+    bool walk_through_cache = false;  // page-walk references are data accesses to L1D/L2
 };
 
 struct TimingProfile {

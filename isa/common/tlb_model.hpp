@@ -1,7 +1,9 @@
 // The modelled translation structures of a core: a set-associative tag
 // store (for the TLBs and the page-walk cache) and the per-core counters and
 // charging of page walks. Timing only: the software TLB of the fast paths and
-// the functional walk are untouched; these decide what a walk costs.
+// the functional walk are untouched; these decide what a walk costs. The
+// charger also holds the core's caches (cache_model.hpp), which page-walk
+// references go through when the profile says so; fences do not empty them.
 //
 // The cores keep their software TLB a subset of the modelled TLB (an entry
 // evicted here drops the software entries for the same page), so a fast-path
@@ -10,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "isa/common/cache_model.hpp"
 #include "isa/common/timing_profile.hpp"
 
 namespace hvemu::isa {
@@ -83,8 +86,10 @@ struct TranslationStats {
 
 // Charging of one translation's page-walk references: each reference is
 // counted for its stage and costs walk_ref, or walk_cache_hit when the walk
-// cache holds that table entry. charge = false: a walk the model does not
-// charge (the modelled TLB hit; the walk runs only for its result).
+// cache holds that table entry; with walk_through_cache, a reference the walk
+// cache does not serve costs what L1D/L2 charge for it instead of walk_ref.
+// charge = false: a walk the model does not charge (the modelled TLB hit;
+// the walk runs only for its result).
 class WalkCharger {
 public:
     void configure(const CycleCosts& c) {
@@ -92,22 +97,26 @@ public:
         tlb.configure(c.tlb);
         tlb_s2.configure(c.tlb_stage2);
         walk_cache.configure(c.walk_cache);
+        caches.configure(c);
     }
     // One page-table entry read at physical address pa by stage 1 or 2.
     // Returns the cycles it costs.
     uint64_t ref(bool stage2, uint64_t pa) {
         if (!charge) return 0;
         (stage2 ? stats.walk_refs_s2 : stats.walk_refs_s1)++;
-        uint64_t c = costs_.tlb_walk_ref;
+        uint64_t c = 0;
+        bool served = false;
         if (walk_cache.enabled()) {
             const uint64_t key = pa >> 3;
-            if (walk_cache.lookup(key, 0)) {
+            served = walk_cache.lookup(key, 0);
+            if (served) {
                 stats.walk_cache_hits++;
                 c = costs_.walk_cache_hit;
             } else {
                 walk_cache.insert(key, 0);
             }
         }
+        if (!served) c = caches.walks_through() ? caches.data(pa, 8) : costs_.tlb_walk_ref;
         stats.walk_cycles += c;
         return c;
     }
@@ -119,6 +128,7 @@ public:
 
     TagStore tlb, tlb_s2, walk_cache;
     TranslationStats stats;
+    CacheHierarchy caches;
     bool charge = true;
 
 private:

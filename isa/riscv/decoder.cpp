@@ -12,9 +12,9 @@ namespace hvemu::rv {
 namespace {
 
 #define RV_INSN(id, name, match, mask, fmt, regs, cls) \
-    {name, match, mask, Fmt::fmt, regs, Cls::cls, &xop_##id<4>, 4, &op_##id<4>},
+    {name, match, mask, Fmt::fmt, regs, Cls::cls, &xop_##id<4, false>, &xop_##id<4, true>, 4, &op_##id<4>},
 #define RVC_INSN(id, name, match, mask, fmt, regs, cls, base) \
-    {name, match, mask, Fmt::fmt, regs, Cls::cls, &xop_##base<2>, 2, &op_##base<2>},
+    {name, match, mask, Fmt::fmt, regs, Cls::cls, &xop_##base<2, false>, &xop_##base<2, true>, 2, &op_##base<2>},
 const InsnDesc kTable[] = {
 #include "isa/riscv/insn_base.def"
 #include "isa/riscv/insn_system.def"

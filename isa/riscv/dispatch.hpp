@@ -12,67 +12,128 @@
 //  - everything else: exec_plain, which first publishes pc, the
 //    instruction and the count, since such handlers may trap, read
 //    counters or reach devices.
-// Per-instruction accounting (the count, and any per-slot cycle cost a
-// timing model adds) belongs in next_seq/next_at/chain_stop and the chain's
-// arguments, not in Hart::run(), which only sees whole chains.
+// Per-instruction accounting lives here and in the chain's arguments, not
+// in Hart::run(), which only sees whole chains. `left` packs the chain's
+// budget: cycles in the high bits, instructions counted down in the low
+// kInsnBits, so one subtraction charges an instruction both (its step:
+// (cycles << kInsnBits) + 1, fixed when the slot is decoded), and biased so
+// the chain goes on while left >= 0: one sign test. Each entry comes in two
+// instantiations: T = false for a profile where everything costs one cycle
+// (the step is a constant, nothing else is charged), T = true for class
+// costs (the slot's step, and a taken branch's redirect).
 // Included by hart.hpp.
 #pragma once
 
 namespace hvemu::rv {
 
-// The longest chain Hart::run() starts: where the compiler does not make
-// the calls jumps (unoptimized builds), each instruction is a stack frame.
+// The longest chain Hart::run() starts, in cycles (each instruction costs
+// at least one): where the compiler does not make the calls jumps
+// (unoptimized builds), each instruction is a stack frame.
 #ifdef __OPTIMIZE__
 inline constexpr uint64_t kChainMax = 1024;
 #else
 inline constexpr uint64_t kChainMax = 64;
 #endif
 
+inline constexpr unsigned kInsnBits = 11;
+inline constexpr uint64_t kInsnMask = (uint64_t{1} << kInsnBits) - 1;
+static_assert(kChainMax < kInsnMask, "a chain's instruction count must not borrow from its cycles");
+inline constexpr uint64_t insn_step(uint64_t cycles) { return (cycles << kInsnBits) + 1; }
+inline constexpr uint64_t kUnitStep = insn_step(1);
+// A chain allowed `cycles` (>= 1) starts with this budget.
+inline constexpr uint64_t chain_budget(uint64_t cycles) { return ((cycles - 1) << kInsnBits) | kInsnMask; }
+// What a chain that started with chain_budget(cycles) and stopped at `left` ran.
+inline constexpr uint64_t chain_insns(uint64_t left) { return kInsnMask - (left & kInsnMask); }
+inline constexpr uint64_t chain_cycles(uint64_t cycles, uint64_t left) {
+    return cycles - 1 - static_cast<uint64_t>(static_cast<int64_t>(left) >> kInsnBits);
+}
+
+inline void Hart::publish(uint64_t at, const Insn* i, uint64_t left) {
+    pc = at;
+    cur = i;
+    in_block_ = chain_insn_end_ - (left & kInsnMask);
+    in_block_cycles_ = chain_cycle_end_ - static_cast<uint64_t>(static_cast<int64_t>(left) >> kInsnBits);
+}
+
+template <bool T> [[gnu::always_inline]] inline uint64_t step(const Insn& i) {
+    if constexpr (T) return i.step;
+    else return kUnitStep;
+}
+
 inline uint64_t chain_stop(Hart& h, uint64_t next_pc, uint64_t left) {
     h.chain_left = left;
     return next_pc;
 }
 
-// After an instruction of length L that falls through. The slot after a
-// page's last one is op_page_end, so no page test is needed.
+// Continue at pc + L with `left` already charged for this instruction. The
+// slot after a page's last one is op_page_end, so no page test is needed.
 template <unsigned L>
-[[gnu::always_inline]] inline uint64_t next_seq(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
-    if (HV_UNLIKELY(left == 1)) return chain_stop(h, pc + L, 0);
+[[gnu::always_inline]] inline uint64_t go_seq(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+    if (HV_UNLIKELY(static_cast<int64_t>(left) < 0)) return chain_stop(h, pc + L, left);
     const Insn& n = (&i)[L / 2];
-    return n.fn(h, n, pc + L, left - 1);
+    return n.fn(h, n, pc + L, left);
 }
 
-// After an instruction that continues at `next` (even): the slot is found
+// Continue at `next` (even), `left` already charged: the slot is found
 // relative to this one while it stays on the page.
-[[gnu::always_inline]] inline uint64_t next_at(Hart& h, const Insn& i, uint64_t pc, uint64_t next, uint64_t left) {
-    if (HV_UNLIKELY(left == 1 || ((next ^ pc) >> 12) != 0)) return chain_stop(h, next, left - 1);
+[[gnu::always_inline]] inline uint64_t go_at(Hart& h, const Insn& i, uint64_t pc, uint64_t next, uint64_t left) {
+    if (HV_UNLIKELY(static_cast<int64_t>(left) < 0 || ((next ^ pc) >> 12) != 0))
+        return chain_stop(h, next, left);
     // One slot per 2 bytes: the byte distance between slots is (next - pc) *
     // sizeof(Insn) / 2 (next - pc is even).
     const Insn& n = *reinterpret_cast<const Insn*>(reinterpret_cast<const char*>(&i) +
                                                    static_cast<int64_t>(next - pc) * int64_t{sizeof(Insn) / 2});
-    return n.fn(h, n, next, left - 1);
+    return n.fn(h, n, next, left);
+}
+
+// After an instruction of length L that falls through.
+template <unsigned L, bool T>
+[[gnu::always_inline]] inline uint64_t next_seq(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+    return go_seq<L>(h, i, pc, left - step<T>(i));
+}
+
+// After a jump: its step already holds the redirect (decoded as taken).
+template <bool T>
+[[gnu::always_inline]] inline uint64_t next_at(Hart& h, const Insn& i, uint64_t pc, uint64_t next, uint64_t left) {
+    return go_at(h, i, pc, next, left - step<T>(i));
+}
+
+// After a taken conditional branch: its step is the not-taken cost, the
+// redirect comes on top.
+template <bool T>
+[[gnu::always_inline]] inline uint64_t next_taken(Hart& h, const Insn& i, uint64_t pc, uint64_t next, uint64_t left) {
+    if constexpr (T) left -= h.redirect_step();
+    return go_at(h, i, pc, next, left - step<T>(i));
 }
 
 // A handler that may trap, read counters, reach devices or change what the
-// next instruction is: publish the state it may look at, run it, and leave
-// the chain when it ended the block (or trapped: a trap always does).
-template <Handler F> uint64_t exec_plain(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+// next instruction is: publish the state it may look at (the count and
+// cycles of the instructions before it), run it, charge it (and the
+// redirect when it did not fall through: a trap, an xRET), and leave the
+// chain when it ended the block (or trapped: a trap always does).
+template <Handler F, unsigned L, bool T> uint64_t exec_plain(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
     h.publish(pc, &i, left);
+    left -= step<T>(i);
     const uint64_t next = F(h, i, pc);
-    if (HV_UNLIKELY(h.block_ended() || (next & 1))) return chain_stop(h, next, left - 1);
-    return next_at(h, i, pc, next, left);
+    if constexpr (T) {
+        if (next != pc + L) left -= h.redirect_step();
+    }
+    if (HV_UNLIKELY(h.block_ended() || (next & 1))) return chain_stop(h, next, left);
+    return go_at(h, i, pc, next, left);
 }
 
 // The same, out of line: the rare path of a handler whose common path is
 // inline, so that path needs no stack frame.
-template <Handler F> [[gnu::noinline]] uint64_t exec_slow(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
-    return exec_plain<F>(h, i, pc, left);
+template <Handler F, unsigned L, bool T>
+[[gnu::noinline]] uint64_t exec_slow(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+    return exec_plain<F, L, T>(h, i, pc, left);
 }
 
 // Every instruction outside RV64I/M runs through exec_plain.
-#define RV_INSN(id, ...)                                                                    \
-    template <unsigned L> uint64_t xop_##id(Hart& h, const Insn& i, uint64_t pc, uint64_t left) { \
-        return exec_plain<&op_##id<L>>(h, i, pc, left);                                     \
+#define RV_INSN(id, ...)                                                             \
+    template <unsigned L, bool T>                                                    \
+    uint64_t xop_##id(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {          \
+        return exec_plain<&op_##id<L>, L, T>(h, i, pc, left);                        \
     }
 #define RVC_INSN(id, ...)
 #include "isa/riscv/insn_system.def"

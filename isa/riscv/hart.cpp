@@ -17,8 +17,37 @@ struct DecodedPage {
     Insn slots[kSlots + 1];
 };
 
+// The profile's cycles for one instruction of a class, fixed once: a
+// decoded slot carries its step, so the dispatch only subtracts it. A jump
+// is a branch that is always taken: its step holds the redirect.
+static uint32_t class_cost(const isa::InsnCosts& c, Cls cls) {
+    uint32_t v = c.alu;
+    switch (cls) {
+    case Cls::Alu: v = c.alu; break;
+    case Cls::Mul: v = c.mul; break;
+    case Cls::Div: v = c.div; break;
+    case Cls::Load: case Cls::FpLoad: v = c.load; break;
+    case Cls::Store: case Cls::FpStore: v = c.store; break;
+    case Cls::Branch: case Cls::Jump: v = c.branch_not_taken; break;   // + the redirect when taken
+    case Cls::Csr: case Cls::System: v = c.csr; break;
+    case Cls::Fence: v = c.fence; break;
+    case Cls::Fp: v = c.fp; break;
+    case Cls::FpDiv: v = c.fp_div; break;
+    case Cls::Amo: v = c.atomic; break;
+    }
+    // The profile loader allows 1..255; the bound keeps a step in 32 bits.
+    return std::clamp<uint32_t>(v, 1, 1u << 16);
+}
+
 Hart::Hart(isa::PhysMem& mem, const HartConfig& cfg) : mem_(mem), cfg_(cfg) {
     if (cfg_.clock.profile) cfg_.costs = cfg_.clock.profile->costs;
+    const isa::InsnCosts& ic = cfg_.costs.insn;
+    for (unsigned k = 0; k < class_cycles_.size(); ++k) class_cycles_[k] = class_cost(ic, static_cast<Cls>(k));
+    const uint32_t redirect = ic.branch_taken > ic.branch_not_taken ? ic.branch_taken - ic.branch_not_taken : 0;
+    redirect_cycles_ = std::min<uint32_t>(redirect, 1u << 16);
+    redirect_step_ = uint64_t{redirect_cycles_} << kInsnBits;
+    timed_ = redirect_cycles_ != 0 ||
+             std::any_of(class_cycles_.begin(), class_cycles_.end(), [](uint32_t c) { return c != 1; });
     walker.configure(cfg_.costs);
     if (cfg_.pmp_entries != 0 && cfg_.pmp_entries != 16 && cfg_.pmp_entries != 64) cfg_.pmp_entries = 16;
     mem_.add_code_observer(this);
@@ -43,7 +72,7 @@ void Hart::reset() {
     virt = false;
     wfi_ = false;
     reservation = ~0ull;
-    icount_ = traps_ = extra_cycles_ = 0;
+    icount_ = traps_ = extra_cycles_ = insn_cycles_ = 0;
     time_offset_ = 0;
     irq_lines_ = 0;
     mtimecmp_ = ~0ull;
@@ -171,6 +200,7 @@ bool Hart::fetch_page() {
     if (e.vpn == (pc >> 12) && e.ctx == fetch_ctx && e.code) {
         fetch_slots_ = static_cast<DecodedPage*>(e.code)->slots;
         fetch_vbase_ = vbase;
+        if (HV_UNLIKELY(walker.caches.fetch_enabled())) fetch_line(e.ppage | (pc & 0xfff));
         return true;
     }
     if (pc & 1) {   // cannot happen with IALIGN=16 (xepc bit 0 is zero, jumps clear bit 0)
@@ -191,7 +221,16 @@ bool Hart::fetch_page() {
     if (fill_tlb(pc, Access::Exec, t, priv, virt) && e.vpn == (pc >> 12)) e.code = page;
     fetch_slots_ = page->slots;
     fetch_vbase_ = vbase;
+    if (walker.caches.fetch_enabled()) fetch_line(t.paddr);
     return true;
+}
+
+void Hart::fetch_line(uint64_t paddr) {
+    // With caches the run loop runs one instruction per chain and comes
+    // back here for each (fetch_vbase_ none): a fetch entering a new line
+    // pays the I-side caches.
+    add_cycles(walker.caches.fetch(paddr));
+    fetch_vbase_ = 1;
 }
 
 uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
@@ -212,24 +251,40 @@ uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
         uint32_t raw;
         std::memcpy(&raw, page->host + off, 4);
         slot = decode(raw);
+        h.cost_slot(slot);
     } else {
         slot = decode(lo);
+        h.cost_slot(slot);
     }
     return slot.fn(h, slot, pc, left);
+}
+
+uint64_t Hart::insn_step_of(uint16_t id, bool redirected) const {
+    const Cls cls = id < insn_table_size() ? insn_table()[id].cls : Cls::Alu;
+    return insn_step(class_cycles_[static_cast<unsigned>(cls)] + (redirected ? redirect_cycles_ : 0));
+}
+
+void Hart::cost_slot(Insn& slot) const {
+    const bool jump = slot.id < insn_table_size() && insn_table()[slot.id].cls == Cls::Jump;
+    slot.step = static_cast<uint32_t>(insn_step_of(slot.id, jump));
+    if (timed_ && slot.id < insn_table_size()) slot.fn = insn_table()[slot.id].tfn;
 }
 
 // A 32-bit instruction whose upper half lies on the next virtual page: fetch
 // the second half through translation on every execution (the other page
 // can change without this one being written).
 // The chain stops after it: the next instruction is on the other page.
+// It costs what the whole instruction's class costs (a fetch fault: an ALU
+// instruction's), and a redirect when it does not fall through.
 namespace {
-uint64_t cross_page(Hart& h, const Insn& i, uint64_t pc) {
+uint64_t cross_page(Hart& h, const Insn& i, uint64_t pc, uint16_t& id) {
     const uint64_t va2 = pc + 2;
     Translation t = h.translate(va2, Access::Exec, h.priv, h.virt);
     if (!t.ok()) return h.raise_translation_fault(t, va2, Access::Exec);
     uint64_t hi;
     if (!h.mem().is_ram(t.paddr, 2) || !h.mem().read(t.paddr, 2, hi)) return h.raise(cause::INSN_ACCESS, va2);
     const Insn full = decode(static_cast<uint32_t>(hi << 16 | (i.raw & 0xffff)));
+    id = full.id;
     h.cur = &full;
     const uint64_t next = full.id == kInvalidId ? h.raise_illegal() : insn_table()[full.id].op(h, full, pc);
     h.cur = &i;
@@ -239,12 +294,14 @@ uint64_t cross_page(Hart& h, const Insn& i, uint64_t pc) {
 
 uint64_t op_cross_page(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
     h.publish(pc, &i, left);
-    return chain_stop(h, cross_page(h, i, pc), left - 1);
+    uint16_t id = kInvalidId;
+    const uint64_t next = cross_page(h, i, pc, id);
+    return chain_stop(h, next, left - h.insn_step_of(id, next != pc + 4));
 }
 
 uint64_t op_illegal(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
     h.publish(pc, &i, left);
-    return chain_stop(h, h.raise_illegal(), left - 1);
+    return chain_stop(h, h.raise_illegal(), left - i.step - h.redirect_step());
 }
 
 // Not an instruction: the chain ran off the end of its page.
@@ -273,34 +330,44 @@ StopReason Hart::run(uint64_t max_insns) {
         block_end_ = false;
         check_interrupts();
         if (trapped_) return StopReason::Trap;
-        const uint64_t deadline = next_timer_deadline();
-        const uint64_t budget = std::min(end - icount_, deadline);
+        const uint64_t deadline = next_timer_deadline();   // cycles
+        const uint64_t budget = end - icount_;             // instructions
+        // Modelled I-caches see every instruction's fetch (fetch_line()).
+        const uint64_t chain_max = walker.caches.fetch_enabled() ? 1 : kChainMax;
         block_end_ = false;
         // The hot loop: each turn runs one chain of instructions on a code
-        // page (dispatch.hpp); pc and the count live in registers.
-        uint64_t p = pc, n = 0, vbase = 1;
+        // page (dispatch.hpp); pc and the counts live in registers. The
+        // block ends when n instructions reach the budget or c cycles the
+        // timer deadline; a chain is given cycles, and each instruction
+        // costs at least one, so it never runs past either.
+        uint64_t p = pc, n = 0, c = 0, vbase = 1;
         Insn* slots = nullptr;
-        while (n < budget && !block_end_) {
+        while (n < budget && c < deadline && !block_end_) {
             if (HV_UNLIKELY((p & ~0xfffull) != vbase)) {
                 pc = p;
                 in_block_ = n;
+                in_block_cycles_ = c;
                 if (!fetch_page()) {   // the fetch trapped: pc is the trap vector
                     p = pc;
                     ++n;
+                    c += 1 + redirect_cycles_;
                     continue;
                 }
                 vbase = fetch_vbase_;
                 slots = fetch_slots_;
             }
             const Insn* i = &slots[(p & 0xfff) >> 1];
-            const uint64_t chain = std::min(budget - n, kChainMax);
-            chain_end_ = n + chain;
-            p = i->fn(*this, *i, p, chain);
-            n += chain - chain_left;
+            const uint64_t chain = std::min({budget - n, deadline - c, chain_max});   // cycles
+            chain_insn_end_ = n + kInsnMask;
+            chain_cycle_end_ = c + chain - 1;
+            p = i->fn(*this, *i, p, chain_budget(chain));
+            n += chain_insns(chain_left);
+            c += chain_cycles(chain, chain_left);
         }
         pc = p;
         icount_ += n;
-        in_block_ = 0;
+        insn_cycles_ += c;
+        in_block_ = in_block_cycles_ = 0;
         retired_pages_.clear();
         if (trapped_) return StopReason::Trap;
         if (stop_requested_) return StopReason::Requested;

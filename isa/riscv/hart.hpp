@@ -132,11 +132,15 @@ public:
     void reset();
 
     // ---- Counters and time (Zicntr, Sstc)
-    // Inside a block the count lives in registers; in_block_ holds it
-    // whenever a handler that can observe it runs (publish()).
+    // Cycles: the instruction classes' costs (fixed when a slot is decoded,
+    // summed by the threaded dispatch), plus everything charged by
+    // add_cycles (traps, walks, a hosted hypervisor's transitions).
+    // Inside a block the counts live in registers; in_block_ and
+    // in_block_cycles_ hold them whenever a handler that can observe them
+    // runs (publish()).
     uint64_t icount() const { return icount_ + in_block_; }  // instructions attempted
     uint64_t instret() const { return icount() - traps_; }   // retired
-    uint64_t cycles() const { return icount() + extra_cycles_; }
+    uint64_t cycles() const { return insn_cycles_ + in_block_cycles_ + extra_cycles_; }
     uint64_t time() const { return cycles() / cfg_.clock.cycles_per_tick() + time_offset_; }
     void set_time(uint64_t t);                             // mtime write
     void add_cycles(uint64_t c) { extra_cycles_ += c; }
@@ -264,20 +268,26 @@ public:
     uint64_t data_ctx = 0, fetch_ctx = 0;
 
     // ---- Threaded dispatch (dispatch.hpp)
-    // A chain's instructions keep pc, the instruction and the count in
-    // registers; a handler that may trap, read counters or touch devices
-    // publishes them first (pc, cur, icount()).
-    void publish(uint64_t at, const Insn* i, uint64_t left) {
-        pc = at;
-        cur = i;
-        in_block_ = chain_end_ - left;
-    }
+    // A chain's instructions keep pc, the instruction and the packed count
+    // in registers; a handler that may trap, read counters or touch devices
+    // publishes them first (pc, cur, icount(), cycles()).
+    inline void publish(uint64_t at, const Insn* i, uint64_t left);   // dispatch.hpp
     bool block_ended() const { return block_end_; }
-    uint64_t chain_left = 0;    // what the last chain had left to run when it stopped
+    uint64_t chain_left = 0;    // the chain's packed budget when it stopped
+    // A taken branch's extra cost in a chain's budget (branch_taken -
+    // branch_not_taken, as a step without the instruction).
+    uint64_t redirect_step() const { return redirect_step_; }
+    // Fix a freshly decoded slot's step (its class's cycles) and, under
+    // class costs, make it run the charging entry.
+    void cost_slot(Insn& slot) const;
+    // A step (dispatch.hpp) for one instruction of table entry `id`
+    // (kInvalidId: an ALU instruction), redirected or not.
+    uint64_t insn_step_of(uint16_t id, bool redirected) const;
 
 private:
     bool fill_tlb(uint64_t va, Access acc, const Translation& t, Priv eff_priv, bool eff_virt);
     bool fetch_page();                                     // refill fetch_base_/fetch_slots_
+    void fetch_line(uint64_t paddr);                       // the I-side caches' cost of a fetch at paddr
     DecodedPage* decoded_page(uint64_t ppage);
     void drop_decoded(uint64_t ppage);
     void check_interrupts();
@@ -286,9 +296,15 @@ private:
     isa::PhysMem& mem_;
     HartConfig cfg_;
     uint64_t icount_ = 0, traps_ = 0, extra_cycles_ = 0;
+    uint64_t insn_cycles_ = 0;  // class costs of past blocks
     int64_t time_offset_ = 0;
-    uint64_t in_block_ = 0;
-    uint64_t chain_end_ = 0;    // in_block_ when the running chain has run all it may
+    uint64_t in_block_ = 0, in_block_cycles_ = 0;
+    // What publish() subtracts the running chain's packed budget from.
+    uint64_t chain_insn_end_ = 0, chain_cycle_end_ = 0;
+    std::array<uint32_t, static_cast<unsigned>(Cls::Amo) + 1> class_cycles_{};   // at least 1 each
+    uint32_t redirect_cycles_ = 0;     // branch_taken - branch_not_taken
+    uint64_t redirect_step_ = 0;
+    bool timed_ = false;               // some class costs more than 1, or a redirect costs: charging entries
     bool block_end_ = false;
     bool stop_requested_ = false;
     bool trapped_ = false;      // hosted: a trap to HS/M was taken in this run
@@ -360,9 +376,10 @@ template <class T> inline bool Hart::store(uint64_t va, T val) {
 #undef RV_INSN
 #undef RVC_INSN
 // Threaded entries (what decoded slots run), declared from the same
-// tables: RV64I/M's are defined in exec_int.cpp, the others wrap the
-// handler in exec_plain (dispatch.hpp).
-#define RV_INSN(id, ...) template <unsigned L> uint64_t xop_##id(Hart&, const Insn&, uint64_t, uint64_t);
+// tables, each for unit costs (T = false) and class costs (T = true):
+// RV64I/M's are defined in exec_int.cpp, the others wrap the handler in
+// exec_plain (dispatch.hpp).
+#define RV_INSN(id, ...) template <unsigned L, bool T> uint64_t xop_##id(Hart&, const Insn&, uint64_t, uint64_t);
 #define RVC_INSN(id, ...)
 #include "isa/riscv/insn_base.def"
 #undef RV_INSN

@@ -13,8 +13,9 @@ struct Insn;
 using Handler = uint64_t (*)(Hart&, const Insn&, uint64_t pc);
 // What a decoded slot runs: the instruction at `pc` and then, by tail
 // calls from slot to slot, those after it while they stay on the page,
-// until `left` instructions (this one included, >= 1) have run or the
-// block ends (dispatch.hpp). Returns the pc to continue at.
+// until the chain's budget `left` (cycles and instructions packed; this
+// instruction may run when it is >= 0) is spent or the block ends
+// (dispatch.hpp). Returns the pc to continue at.
 using ExecFn = uint64_t (*)(Hart&, const Insn&, uint64_t pc, uint64_t left);
 
 // Operand layout of an encoding: how the decoder extracts fields and how
@@ -59,7 +60,8 @@ struct InsnDesc {
     Fmt fmt;
     const char* regs;    // register files of rd, rs1, rs2, rs3: 'x', 'f' or '-'
     Cls cls;
-    ExecFn fn;             // what a decoded slot runs (Insn::fn)
+    ExecFn fn;             // what a decoded slot runs (Insn::fn) under unit costs
+    ExecFn tfn;            // the same, charging each slot's cycles (a profile with class costs)
     uint8_t len;         // 2 or 4
     Handler op;          // the semantics alone: one instruction, no dispatch
 };
@@ -76,6 +78,7 @@ struct Insn {
     uint8_t rs3;
     uint8_t rm;       // funct3 (rounding mode, aq/rl for AMOs)
     uint8_t len;      // 2 or 4
+    uint32_t step;    // what running it takes from the chain's budget (dispatch.hpp); set by the hart
 };
 static_assert(sizeof(Insn) == 32);
 

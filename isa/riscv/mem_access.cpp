@@ -67,6 +67,12 @@ uint64_t make_ctx(const Hart& h, Priv p, bool v, bool exec) {
     return ctx;
 }
 
+// Bit 62 tags the data entries filled while the profile models caches: the
+// fast paths compare with data_ctx and never hit them, so every data access
+// reaches a slow path, which uses the entry without a walk and charges the
+// caches (cached_entry). Fences and the predicates below ignore the bit.
+constexpr uint64_t kCtxCached = 1ull << 62;
+
 bool ctx_virt(uint64_t ctx) { return ctx & kCtxV; }
 uint64_t ctx_asid(uint64_t ctx) { return (ctx >> kCtxAsidShift) & atp::ASID_MASK; }
 uint64_t ctx_vmid(uint64_t ctx) { return (ctx >> kCtxVmidShift) & atp::VMID_MASK; }
@@ -185,6 +191,20 @@ bool prepare(Hart& h, uint64_t va, unsigned size, Access acc, Eff e, bool hlvx, 
     return true;
 }
 
+// The cache-tagged entry for a data access that stays in one page (the
+// fast path's test, with the tagged context); nullptr: none.
+const TlbEntry* cached_entry(const Hart& h, const TlbEntry* tlb, uint64_t va, unsigned size) {
+    const TlbEntry& e = tlb[tlb_index(va)];
+    return e.vpn == ((va + size - 1) >> 12) && e.ctx == (h.data_ctx | kCtxCached) ? &e : nullptr;
+}
+
+// The caches' cost of a prepared access: each RAM part (MMIO is uncached).
+void charge_parts(Hart& h, const Part (&parts)[2], unsigned n) {
+    if (!h.walker.caches.data_enabled()) return;
+    for (unsigned k = 0; k < n; ++k)
+        if (parts[k].host) h.add_cycles(h.walker.caches.data(parts[k].pa, parts[k].size));
+}
+
 bool is_lr(const Insn* i) {
     return i && (i->raw & 3) == 3 && (i->raw & 0x7f) == 0x2f && (i->raw >> 27) == 0x02;
 }
@@ -230,6 +250,14 @@ Translation host_fault(const AccessFault& flt) {
 // ---- loads and stores -----------------------------------------------------
 
 bool Hart::load_slow(uint64_t va, unsigned size, uint64_t& out, bool hlv, bool hlvx) {
+    if (walker.caches.data_enabled() && !hlv)
+        if (const TlbEntry* c = cached_entry(*this, tlb_r, va, size)) {
+            uint64_t v = 0;
+            std::memcpy(&v, reinterpret_cast<const void*>(va + c->addend), size);   // little-endian host
+            add_cycles(walker.caches.data(c->ppage | (va & kPageOffset), size));
+            out = v;
+            return true;
+        }
     ++tlb_misses;
     const Eff e = hlv ? hlv_eff(*this) : data_eff(*this);
     Part parts[2];
@@ -244,6 +272,7 @@ bool Hart::load_slow(uint64_t va, unsigned size, uint64_t& out, bool hlv, bool h
         raise_fault(*this, {fault_of(cause::LOAD_ACCESS), va, 0}, Access::Read, hlv);
         return false;
     }
+    charge_parts(*this, parts, n);
     // HLVX reads with execute permission: never cache it as a read entry.
     if (!hlvx)
         for (unsigned k = 0; k < n; ++k) fill_tlb(parts[k].va, Access::Read, parts[k].t, e.p, e.v);
@@ -252,6 +281,12 @@ bool Hart::load_slow(uint64_t va, unsigned size, uint64_t& out, bool hlv, bool h
 }
 
 bool Hart::store_slow(uint64_t va, unsigned size, uint64_t val, bool hsv) {
+    if (walker.caches.data_enabled() && !hsv)
+        if (const TlbEntry* c = cached_entry(*this, tlb_w, va, size)) {
+            std::memcpy(reinterpret_cast<void*>(va + c->addend), &val, size);   // little-endian host
+            add_cycles(walker.caches.data(c->ppage | (va & kPageOffset), size));
+            return true;
+        }
     ++tlb_misses;
     const Eff e = hsv ? hlv_eff(*this) : data_eff(*this);
     Part parts[2];
@@ -266,6 +301,7 @@ bool Hart::store_slow(uint64_t va, unsigned size, uint64_t val, bool hsv) {
         raise_fault(*this, {fault_of(cause::STORE_ACCESS), va, 0}, Access::Write, hsv);
         return false;
     }
+    charge_parts(*this, parts, n);
     // After note_write: a page that held code is plain data again and may
     // be cached for writing (fill_tlb refuses pages still marked as code).
     for (unsigned k = 0; k < n; ++k) fill_tlb(parts[k].va, Access::Write, parts[k].t, e.p, e.v);
@@ -293,6 +329,7 @@ bool Hart::amo_address(uint64_t va, unsigned size, uint8_t*& host, uint64_t& mmi
     // note_write(mmio_paddr, size): the physical address is given for RAM too.
     host = parts[0].host;
     mmio_paddr = parts[0].pa;
+    charge_parts(*this, parts, n);
     return true;
 }
 
@@ -355,7 +392,8 @@ bool Hart::fill_tlb(uint64_t va, Access acc, const Translation& t, Priv eff_priv
     TlbEntry* tlb = acc == Access::Read ? tlb_r : acc == Access::Write ? tlb_w : tlb_x;
     TlbEntry& e = tlb[tlb_index(va)];
     e.vpn = va >> 12;
-    e.ctx = make_ctx(*this, eff_priv, eff_virt, acc == Access::Exec);
+    e.ctx = make_ctx(*this, eff_priv, eff_virt, acc == Access::Exec) |
+            (acc != Access::Exec && walker.caches.data_enabled() ? kCtxCached : 0);
     e.addend = reinterpret_cast<uintptr_t>(host) - (va & ~kPageOffset);
     e.ppage = ppage;
     e.code = nullptr;
@@ -378,7 +416,7 @@ void Hart::tlb_model_fill(uint64_t va, uint64_t ctx, bool global) {
     if (old.key == ~0ull) return;
     for (auto* tlb : {tlb_r, tlb_w, tlb_x}) {
         TlbEntry& e = tlb[tlb_index(old.key << 12)];
-        if (e.vpn == old.key && e.ctx == old.ctx) e = TlbEntry{};
+        if (e.vpn == old.key && (e.ctx & ~kCtxCached) == old.ctx) e = TlbEntry{};
     }
 }
 

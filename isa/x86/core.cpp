@@ -17,6 +17,7 @@ struct DecodedPage {
     unsigned mode = 0;
     const uint8_t* host = nullptr;   // the RAM page (stable: RAM never moves)
     const Insn* slot[4096];          // by byte offset; &kUndecoded until decoded
+    uint8_t cost[4096];              // by byte offset: the slot's cycles (1 until decoded)
     std::vector<std::unique_ptr<Insn[]>> chunks;
     unsigned used = kChunk;          // records used in the last chunk
     Insn* alloc() {
@@ -47,6 +48,18 @@ bool canonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a
 } // namespace
 
 Core::Core(isa::PhysMem& mem, const CoreConfig& cfg) : mem_(mem), cfg_(cfg), scratch_(std::make_unique<Insn>()) {
+    if (cfg_.clock.profile) {
+        cfg_.costs = cfg_.clock.profile->costs;
+    } else {
+        // No profile: one cycle per instruction and nothing else (the x86
+        // model's historic time, which the reference comparisons rely on).
+        cfg_.costs.trap_entry = cfg_.costs.trap_return = 0;
+    }
+    const isa::InsnCosts& ic = cfg_.costs.insn;
+    redirect_penalty_ = ic.branch_taken > ic.branch_not_taken ? ic.branch_taken - ic.branch_not_taken : 0;
+    const uint32_t all[] = {ic.alu, ic.mul, ic.div, ic.load, ic.store, ic.branch_not_taken, ic.csr, ic.fence, ic.fp, ic.atomic};
+    unit_costs_ = redirect_penalty_ == 0 && std::all_of(std::begin(all), std::end(all), [](uint32_t c) { return c <= 1; });
+    walker.configure(cfg_.costs);
     mem_.add_code_observer(this);
     reset();
 }
@@ -102,6 +115,7 @@ DecodedPage* Core::decoded_page(uint64_t ppage, unsigned mode) {
     page->mode = mode;
     page->host = host;
     std::fill(std::begin(page->slot), std::end(page->slot), &kUndecoded);
+    std::fill(std::begin(page->cost), std::end(page->cost), uint8_t{1});
     DecodedPage* p = page.get();
     decoded_.emplace(key, std::move(page));
     mem_.mark_code_page(ppage);
@@ -191,8 +205,13 @@ uint64_t op_decode_slot(Core& c, const Insn&, uint64_t rip) {
         return c.exec_uncached(rip, lin);
     }
     page->slot[off] = slot;
+    page->cost[off] = c.insn_cost(*slot);
     c.cur = slot;
-    return slot->fn(c, *slot, rip);
+    const uint64_t next = slot->fn(c, *slot, rip);
+    // The run loop takes 1 for this slot before its cost is known; the rest
+    // after it ran, so that it reads the TSC as every later execution does.
+    c.add_cycles(page->cost[off] - 1u);
+    return next;
 }
 
 // An instruction the page cache cannot hold: its bytes continue on the
@@ -220,13 +239,80 @@ uint64_t Core::exec_uncached(uint64_t r, uint64_t lin) {
     }
     if (mode != static_cast<unsigned>(Mode::Bits64) && r + i.len - 1 > seg[CS].limit) return raise_gp(0);
     cur = &i;
-    return i.fn(*this, i, r);
+    const uint64_t next = i.fn(*this, i, r);
+    add_cycles(insn_cost(i) - 1u);   // the run loop counts 1 for an uncached instruction
+    return next;
 }
 
 uint64_t op_undefined(Core& c, const Insn&, uint64_t) { return c.raise_ud(); }
 uint64_t op_too_long(Core& c, const Insn&, uint64_t) { return c.raise_gp(0); }
 
 // ---- the run loop -----------------------------------------------------------
+
+namespace {
+constexpr uint64_t kMaxBlockInsns = uint64_t{1} << 23;   // x 255 cycles keeps the packed cycles below 2^32
+} // namespace
+
+// The hot loop: per instruction one page compare, one CS-limit compare,
+// one flag test and one indirect call. Handlers that change CS, the mode
+// or the paging state end the block. The count is packed: cycles in the
+// high half, instructions in the low half, published in in_block_ so that
+// cycles() (RDTSC, the LAPIC) is exact mid-block. Timed: a slot costs the
+// cycles fixed at its decode (DecodedPage::cost), plus the redirect
+// penalty when the next rip is not the sequential one (a taken branch, a
+// trap, an exit); untimed, every instruction is one cycle.
+template <bool kTimed> uint64_t Core::run_block(uint64_t budget) {
+    const uint64_t csbase = seg[CS].base;
+    const bool m64 = code64();
+    const uint64_t linmask = m64 ? ~0ull : 0xffffffffull;
+    const uint64_t lim = m64 ? ~0ull : (seg[CS].limit >= 14 ? seg[CS].limit - 14 : 0);
+    const uint64_t redirect = uint64_t{redirect_penalty_} << 32;
+    constexpr uint64_t kOne = (uint64_t{1} << 32) + 1;
+    uint64_t p = rip, acc = 0, vbase = 1;
+    const Insn* const* slots = nullptr;
+    const uint8_t* costs = nullptr;
+    fetch_vbase_ = 1;
+    while ((acc & 0xffffffffu) < budget && !block_end_) {
+        const uint64_t lin = (p + csbase) & linmask;
+        rip = p;
+        in_block_ = acc;
+        if (HV_UNLIKELY((lin & ~0xfffull) != vbase || p > lim)) {
+            if ((lin & ~0xfffull) != vbase || !fetch_page_) {
+                if (!fetch_page(lin)) {   // the fetch faulted: rip is the handler's
+                    p = rip;
+                    vbase = 1;
+                    acc += kOne + (kTimed ? redirect : 0);
+                    continue;
+                }
+                vbase = fetch_vbase_;
+                slots = fetch_page_->slot;
+                costs = fetch_page_->cost;
+            }
+            if (p > lim) {   // near the CS limit: check this instruction's end
+                const uint64_t from = p;
+                p = exec_uncached(p, lin);
+                acc += kOne;
+                if (kTimed && p != from + cur->len) acc += redirect;
+                continue;
+            }
+        }
+        const unsigned off = static_cast<unsigned>(lin & 0xfff);
+        const Insn* i = slots[off];
+        cur = i;
+        const uint64_t from = p;
+        // A slot not decoded yet counts 1 here; op_decode_slot charges the rest.
+        const uint64_t step = kTimed ? (uint64_t{costs[off]} << 32) + 1 : kOne;
+        p = i->fn(*this, *i, p);
+        if constexpr (kTimed) {
+            // cur: the decoded slot (op_decode_slot replaces the placeholder)
+            acc += step + (-static_cast<uint64_t>(p != from + cur->len) & redirect);
+        } else {
+            acc += kOne;
+        }
+    }
+    rip = p;
+    return acc;
+}
 
 StopReason Core::run(uint64_t max_insns) {
     const uint64_t end = icount_ + max_insns;
@@ -242,46 +328,12 @@ StopReason Core::run(uint64_t max_insns) {
         if (shutdown) return StopReason::Shutdown;
         if (stop_requested_) return StopReason::Requested;
         if (halted || waiting_sipi) return StopReason::Halt;
-        const uint64_t budget = std::min(end - icount_, std::max<uint64_t>(1, irq_window_insns()));
+        const uint64_t budget =
+            std::min({end - icount_, std::max<uint64_t>(1, irq_window_insns()), kMaxBlockInsns});
         block_end_ = false;
-        // The hot loop: per instruction one page compare, one CS-limit
-        // compare, one flag test and one indirect call. Handlers that change
-        // CS, the mode or the paging state end the block.
-        const uint64_t csbase = seg[CS].base;
-        const bool m64 = code64();
-        const uint64_t linmask = m64 ? ~0ull : 0xffffffffull;
-        const uint64_t lim = m64 ? ~0ull : (seg[CS].limit >= 14 ? seg[CS].limit - 14 : 0);
-        uint64_t p = rip, n = 0, vbase = 1;
-        const Insn* const* slots = nullptr;
-        fetch_vbase_ = 1;
-        while (n < budget && !block_end_) {
-            const uint64_t lin = (p + csbase) & linmask;
-            rip = p;
-            in_block_ = n;
-            if (HV_UNLIKELY((lin & ~0xfffull) != vbase || p > lim)) {
-                if ((lin & ~0xfffull) != vbase || !fetch_page_) {
-                    if (!fetch_page(lin)) {   // the fetch faulted: rip is the handler's
-                        p = rip;
-                        vbase = 1;
-                        ++n;
-                        continue;
-                    }
-                    vbase = fetch_vbase_;
-                    slots = fetch_page_->slot;
-                }
-                if (p > lim) {   // near the CS limit: check this instruction's end
-                    p = exec_uncached(p, lin);
-                    ++n;
-                    continue;
-                }
-            }
-            const Insn* i = slots[lin & 0xfff];
-            cur = i;
-            p = i->fn(*this, *i, p);
-            ++n;
-        }
-        rip = p;
-        icount_ += n;
+        const uint64_t acc = unit_costs_ ? run_block<false>(budget) : run_block<true>(budget);
+        icount_ += acc & 0xffffffffu;
+        insn_cycles_ += acc >> 32;
         in_block_ = 0;
         retired_pages_.clear();
         if (take_vmexit()) return StopReason::VmExit;

@@ -35,6 +35,7 @@
 
 #include "isa/common/cycle_model.hpp"
 #include "isa/common/phys_mem.hpp"
+#include "isa/common/tlb_model.hpp"
 
 #ifndef HV_LIKELY
 #define HV_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -179,8 +180,12 @@ public:
     void set_interrupts_masked(bool m) { irq_masked_ = m; }   // debugger single-step
 
     // ---- Counters and time
-    uint64_t icount() const { return icount_ + in_block_; }
-    uint64_t cycles() const { return icount() + extra_cycles_; }
+    // Cycles: the instruction classes' costs (fixed when a slot is decoded,
+    // summed by the run loop), plus everything charged by add_cycles (traps,
+    // page walks, VM transitions). Inside a block the loop publishes both in
+    // in_block_: cycles in the high half, instructions in the low half.
+    uint64_t icount() const { return icount_ + (in_block_ & 0xffffffffu); }
+    uint64_t cycles() const { return insn_cycles_ + (in_block_ >> 32) + extra_cycles_; }
     void add_cycles(uint64_t c) { extra_cycles_ += c; }
     uint64_t tsc() const;                 // cycles + IA32_TSC adjustments (and the VMCS offset in non-root)
 
@@ -418,12 +423,40 @@ public:
     struct VmxState;
     struct VmxStateDeleter { void operator()(VmxState*) const; };
 
+    // ---- x86-timing block
+    // The cycle model (insn_class.cpp, mmu.cpp, ept.cpp, mem_access.cpp).
+    // Costs come from CoreConfig::clock.profile when one is attached (else
+    // CoreConfig::costs, whose trap costs the x86 core does not charge: one
+    // cycle per instruction and nothing else, its historic behaviour).
+    // The cycles one executed instruction costs, fixed when its slot is
+    // decoded: its class (ALU, MUL, DIV, load, store, branch, system, fence,
+    // FP, atomic) with a memory operand where it has one.
+    uint8_t insn_cost(const Insn& i) const;
+    const isa::CycleCosts& costs() const { return cfg_.costs; }
+    // The timing model's translation structures and counters: a charged walk
+    // pays walk_ref per paging-structure reference (guest paging: stage 1,
+    // EPT: stage 2; a 4-level walk under 4-level EPT makes 24), or the walk
+    // cache's price; a modelled TLB hit walks uncharged.
+    isa::WalkCharger walker;
+    // Every counted walk's references per stage (charged or not).
+    uint64_t walk_refs_s1 = 0, walk_refs_s2 = 0;
+    // The modelled TLB (timing only): whether it holds the page of `linear`
+    // in the current context (counting the hit or miss; false when not
+    // modelled), and its fill after a walk. A page it evicts leaves the
+    // software TLB too, so a fast-path hit is always a modelled hit.
+    bool tlb_model_lookup(uint64_t linear);
+    void tlb_model_fill(uint64_t linear, bool global);
+    // The software TLB only (the modelled one keeps its translations, as
+    // VPID-tagged hardware TLB entries survive VM transitions).
+    void flush_soft_tlb();
+    // ---- end x86-timing block
+
 private:
     isa::PhysMem& mem_;
     CoreConfig cfg_;
     IoBus* io_ = nullptr;
     InterruptController* apic_ = nullptr;
-    uint64_t icount_ = 0, extra_cycles_ = 0, in_block_ = 0;
+    uint64_t icount_ = 0, extra_cycles_ = 0, in_block_ = 0, insn_cycles_ = 0;
     bool block_end_ = false, stop_requested_ = false, irq_masked_ = false;
     bool intr_ = false, nmi_pending_ = false;
 
@@ -468,6 +501,16 @@ private:
     bool vmx_armed_ = false;                     // windows / preemption timer / pin exiting to check
     bool vmexit_stop_ = false;
     uint64_t current_vmcs_pa_ = ~0ull;
+
+    // ---- x86-timing private block
+    struct WalkRefs { uint64_t s1 = 0, s2 = 0, cycles = 0; };
+    WalkRefs refs_;                              // the translation being walked
+    bool counting_ = false;                      // inside a translate() whose references count
+    std::vector<uint8_t> cost_by_class_;         // by InsnClass; at least 1 each
+    uint32_t redirect_penalty_ = 0;              // branch_taken - branch_not_taken
+    bool unit_costs_ = true;                     // every class costs 1, no redirect penalty
+    void count_ref(bool stage2, uint64_t pa);
+    template <bool kTimed> uint64_t run_block(uint64_t budget);
 };
 
 } // namespace hvemu::x86

@@ -56,6 +56,7 @@ Translation Core::ept_translate(uint64_t gpa, Access acc, bool linear_valid, uin
     for (int level = 4; level >= 1; --level) {
         const uint64_t ea = table + ((gpa >> (12 + 9 * (level - 1))) & 511) * 8;
         uint64_t e = 0;
+        count_ref(true, ea);
         if (!mem().read(ea, 8, e)) e = 0;   // nothing there reads as not present
         if (!(e & 7)) return fail(false, 0);
         const bool leaf = level == 1 || ((level == 2 || level == 3) && (e & ept::Large));

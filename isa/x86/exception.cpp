@@ -328,6 +328,7 @@ uint64_t Core::deliver_event(uint8_t vector, EventKind kind, bool has_error, uin
         }
         vmx_vectoring = 0;
         if (ok) {
+            add_cycles(cfg_.costs.trap_entry);
             end_block();
             return rip;
         }

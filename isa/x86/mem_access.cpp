@@ -28,7 +28,19 @@ bool Core::ept_gpa(uint64_t gpa, Access acc, uint64_t linear, bool walk, uint64_
         return true;
     }
     // Page-walk accesses are reads (A/D writes: writes) of guest-physical memory.
+    // The modelled EPT TLB (timing only): a guest-physical page it holds
+    // walks uncharged.
+    const bool s2tlb = counting_ && walker.charge && walker.tlb_s2.enabled();
+    const uint64_t eptp = s2tlb ? tlb_tag : 0;
+    bool held = false;
+    if (s2tlb) {
+        held = walker.tlb_s2.lookup(gpa >> 12, eptp);
+        (held ? walker.stats.tlb_s2_hits : walker.stats.tlb_s2_misses)++;
+        if (held) walker.charge = false;
+    }
     const Translation e = ept_translate(gpa, acc, true, linear, !walk, cpl == 3);
+    if (held) walker.charge = true;
+    if (s2tlb && !held && e.ok()) walker.tlb_s2.insert(gpa >> 12, eptp);
     if (!e.ok()) {
         t = e;
         return false;
@@ -168,7 +180,40 @@ bool Core::fill_tlb(uint64_t linear, Access acc, const Translation& t) {
     return true;
 }
 
+bool Core::tlb_model_lookup(uint64_t linear) {
+    if (!walker.tlb.enabled()) return false;
+    const bool hit = walker.tlb.lookup(linear >> 12, data_ctx);
+    (hit ? walker.stats.tlb_hits : walker.stats.tlb_misses)++;
+    return hit;
+}
+
+void Core::tlb_model_fill(uint64_t linear, bool global) {
+    if (!walker.tlb.enabled()) return;
+    const isa::TagStore::Entry old = walker.tlb.insert(linear >> 12, data_ctx, global);
+    if (old.key == ~0ull) return;
+    for (TlbEntry* tlb : {tlb_r, tlb_w, tlb_x}) {
+        TlbEntry& e = tlb[tlb_slot(old.key << 12)];
+        if (e.vpn == old.key && e.ctx == old.ctx) e = TlbEntry{};
+    }
+}
+
+void Core::flush_soft_tlb() {
+    for (TlbEntry* tlb : {tlb_r, tlb_w, tlb_x})
+        for (unsigned i = 0; i < kTlbSize; ++i) tlb[i] = TlbEntry{};
+    for (auto& w : tlb_tag_)
+        for (auto& t : w) t = TlbTag{};
+    end_block();
+}
+
+// The software TLB and the modelled structures: keep_global (MOV CR3)
+// keeps global translations and the guest-physical (EPT) ones.
 void Core::flush_tlb(bool keep_global) {
+    if (keep_global) {
+        walker.tlb.drop_if([](const isa::TagStore::Entry& e) { return !e.global; });
+        walker.walk_cache.clear();
+    } else {
+        walker.flush();
+    }
     TlbEntry* tlbs[3] = {tlb_r, tlb_w, tlb_x};
     for (unsigned w = 0; w < 3; ++w)
         for (unsigned i = 0; i < kTlbSize; ++i)
@@ -182,6 +227,8 @@ void Core::flush_tlb(bool keep_global) {
 // INVLPG: every entry of the page (or large page) holding `linear`,
 // global or not, in every context.
 void Core::invlpg(uint64_t linear) {
+    walker.tlb.drop_if([linear](const isa::TagStore::Entry& m) { return m.key == linear >> 12; });
+    walker.walk_cache.clear();   // INVLPG invalidates the paging-structure caches
     TlbEntry* tlbs[3] = {tlb_r, tlb_w, tlb_x};
     for (unsigned w = 0; w < 3; ++w)
         for (unsigned i = 0; i < kTlbSize; ++i) {
@@ -189,6 +236,8 @@ void Core::invlpg(uint64_t linear) {
             if (e.vpn == ~0ull) continue;
             const unsigned sh = tlb_tag_[w][i].leaf_shift;
             if (((e.vpn << 12) >> sh) == (linear >> sh)) {
+                const uint64_t vpn = e.vpn;
+                walker.tlb.drop_if([vpn](const isa::TagStore::Entry& m) { return m.key == vpn; });
                 e = TlbEntry{};
                 tlb_tag_[w][i] = TlbTag{};
             }

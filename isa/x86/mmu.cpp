@@ -25,6 +25,7 @@ struct Level {
 bool Core::phys_read_(uint64_t gpa, unsigned size, uint64_t& v, uint64_t linear, Translation& t) {
     uint64_t pa = gpa;
     if (!ept_gpa(gpa, Access::Read, linear, true, pa, t)) return false;
+    count_ref(false, pa);
     v = 0;
     if (!mem_.read(pa, size, v)) v = 0;   // nothing there: reads as zero (not present)
     return true;
@@ -38,7 +39,32 @@ bool Core::phys_write_(uint64_t gpa, unsigned size, uint64_t v, uint64_t linear,
     return true;
 }
 
-Translation Core::translate(uint64_t linear, Access acc, bool user) { return walk_(linear, acc, user, true); }
+// A translation through the timing model: a modelled TLB hit walks for the
+// result alone, uncharged; otherwise every paging-structure reference of
+// both stages is counted and charged (count_ref). probe() is not counted.
+Translation Core::translate(uint64_t linear, Access acc, bool user) {
+    const bool held = tlb_model_lookup(linear);
+    refs_ = WalkRefs{};
+    counting_ = true;
+    walker.charge = !held;
+    const Translation t = walk_(linear, acc, user, true);
+    walker.charge = true;
+    counting_ = false;
+    if (!held && t.ok()) tlb_model_fill(linear, last_walk_.global);
+    if (refs_.s1 || refs_.s2) {
+        if (!held) walker.stats.walks++;
+        walk_refs_s1 += refs_.s1;
+        walk_refs_s2 += refs_.s2;
+        add_cycles(refs_.cycles);
+    }
+    return t;
+}
+
+void Core::count_ref(bool stage2, uint64_t pa) {
+    if (!counting_) return;
+    (stage2 ? refs_.s2 : refs_.s1)++;
+    refs_.cycles += walker.ref(stage2, pa);
+}
 Translation Core::probe(uint64_t linear, Access acc, bool user) { return walk_(linear, acc, user, false); }
 
 Translation Core::walk_(uint64_t la, Access acc, bool user, bool update_ad) {
@@ -157,12 +183,20 @@ Translation Core::walk_(uint64_t la, Access acc, bool user, bool update_ad) {
 
     // Accessed on every entry used, dirty on the leaf of a write; only once
     // the access is known to succeed.
-    if (update_ad)
+    // The A/D writes reuse the entries' translations: no walk references.
+    if (update_ad) {
+        const bool counting = counting_;
+        counting_ = false;
         for (unsigned k = 0; k < n; ++k) {
             uint64_t v = lv[k].value | kPteA;
             if (k == n - 1 && wr) v |= kPteD;
-            if (v != lv[k].value && !phys_write_(lv[k].addr, lv[k].size, v, la, t)) return t;
+            if (v != lv[k].value && !phys_write_(lv[k].addr, lv[k].size, v, la, t)) {
+                counting_ = counting;
+                return t;
+            }
         }
+        counting_ = counting;
+    }
 
     const uint64_t off_mask = (uint64_t{1} << leaf_shift) - 1;
     const uint64_t gpa = base | (la & off_mask);

@@ -555,6 +555,7 @@ uint64_t Core::iret(unsigned opsize) {
     const uint64_t off = v[0];
     const uint16_t sel = static_cast<uint16_t>(v[1]);
     nmi_blocked = false;   // IRET ends NMI blocking
+    add_cycles(cfg_.costs.trap_return);
     if (real_like(*this)) {
         if (rflags & rflags::VM) {
             if (((rflags & rflags::IOPL) >> 12) != 3) return raise(kGP, true, 0);

@@ -219,6 +219,10 @@ void VmxInternals::update_tlb_tag(Core& c) {
         const uint64_t ep = p2 & proc2::Ept ? (v[S_EPT_POINTER] >> 12) & 0xfffffffffull : 0;
         tag = 1 | vpid << 1 | ep << 17;
         if (!vpid) c.flush_tlb();
+    } else if ((c.tlb_tag >> 1) & 0xffff) {
+        // Leaving a guest with a VPID: its translations stay tagged in the
+        // (modelled) TLB; the software TLB is simply refilled.
+        c.flush_soft_tlb();
     } else {
         c.flush_tlb();
     }
@@ -328,6 +332,8 @@ Core::VmxStatus Core::vm_entry(bool launch) {
     }
     VmxInternals::update_tlb_tag(*this);
     VmxInternals::arm(*this);
+    // The hardware transition (full system; a hosted vCPU charges its own).
+    if (!cfg_.hosted) add_cycles(cfg_.costs.vm_entry);
     VmxInternals::inject(*this, v);
     return V::Succeed;
 }
@@ -370,6 +376,7 @@ void VmxInternals::exit(Core& c, const ExitInfo& e) {
     update_tlb_tag(c);
     arm(c);
     if (c.config().hosted) c.vmexit_stop_ = true;
+    else c.add_cycles(c.costs().vm_exit);   // the hardware transition (a hosted vCPU charges its own)
 }
 
 void Core::vm_exit(uint32_t reason, uint64_t qual, uint32_t insn_len, uint32_t insn_info) {

@@ -86,3 +86,11 @@ TEST_CASE("Hosted riscv64 VM guests run twice give the same output and statistic
 TEST_CASE("Hosted aarch64 VM guests run twice give the same output and statistics", "[timing][determinism]") {
     check_twice("aarch64-vm", "--arch aarch64 --smp 2 --timing arm-kvm-nvhe");
 }
+
+TEST_CASE("Full-system x86_64 guests run twice give the same output and statistics", "[timing][determinism]") {
+    check_twice("x86_64", "--machine x86_64-pc --smp 2 --timing skylake-vmx");
+}
+
+TEST_CASE("Hosted x86_64 VM guests run twice give the same output and statistics", "[timing][determinism]") {
+    check_twice("x86_64-vm", "--arch x86_64 --smp 2 --timing skylake-vmx");
+}

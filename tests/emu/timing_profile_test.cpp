@@ -80,7 +80,7 @@ TEST_CASE("Bad timing profiles are one-line errors naming file, line and key", "
         {"[trap]\nentry = -1\n", "t.toml:2: [trap] entry: -1 is out of range"},
         {"[tlb]\nentries = 10\nways = 4\n", "[tlb] ways: 10 entries do not divide into 4 ways"},
         {"[exit_handler]\nHypercal = 5\n", "t.toml:2: [exit_handler] Hypercal: unknown exit type"},
-        {"[cache]\nl1d = 1\n", "cache models are not implemented"},
+        {"[cache]\nl1d = 1\n", "t.toml:2: [cache.l1d]: expected a table"},
         {"speed = 3\n", "t.toml:1: speed: unknown key"},
         {"frequency_hz = 5\n", "frequency_hz: 5 is out of range"},
         {"[insn\n", "t.toml:1:"},

@@ -97,7 +97,8 @@ X86VCpu::X86VCpu(X86VCpu&& o) noexcept
       programmed_(o.programmed_), launched_(o.launched_), reset_pending_(o.reset_pending_), entry_(o.entry_),
       pending_rsp_(o.pending_rsp_), pending_rip_(o.pending_rip_), ctx_(o.ctx_), rip_(o.rip_), rflags_(o.rflags_),
       cs_base_(o.cs_base_), pin_(o.pin_), proc_(o.proc_), proc2_(o.proc2_), timer_ok_(o.timer_ok_), vpid_(o.vpid_),
-      xcr0_(o.xcr0_), cpu_(o.cpu_), budget_(o.budget_), last_cycles_(o.last_cycles_), deadline_(o.deadline_),
+      xcr0_(o.xcr0_), cpu_(o.cpu_), budget_(o.budget_), last_cycles_(o.last_cycles_), preempted_(o.preempted_),
+      deadline_(o.deadline_),
       exit_(o.exit_), insn_error_(o.insn_error_), pending_(o.pending_), reinject_(o.reinject_), fault_(o.fault_),
       irqs_(std::move(o.irqs_)), flush_pending_(o.flush_pending_.load()) {
     o.cpu_ = nullptr;
@@ -610,7 +611,11 @@ Result<void> X86VCpu::enter_and_run() {
     vw(vf::PIN_BASED_VM_EXEC_CONTROL, pin);
     const uint64_t host_xcr0 = c.xcr0;
     c.xcr0 = xcr0_;
-    c.add_cycles(c.config().costs.vm_entry);
+    // The timing profile's VM transitions (the hardware's VM entry and
+    // exit); a guest taken off at the end of its slice resumes for free,
+    // as its leaving cost nothing.
+    if (!preempted_) c.add_cycles(c.config().costs.vm_entry);
+    preempted_ = false;
     const VS s = launched_ ? c.vmresume() : c.vmlaunch();
     if (s == VS::Succeed) {
         launched_ = true;
@@ -623,6 +628,7 @@ Result<void> X86VCpu::enter_and_run() {
             // nothing acknowledged). It costs no model time.
             c.vm_exit(vmx::ExternalInterrupt);
             exit_.reason = kSliceExit;
+            preempted_ = true;
         } else {
             c.add_cycles(c.config().costs.vm_exit);
         }

@@ -255,6 +255,7 @@ private:
     PhysCpu* cpu_ = nullptr;
     uint64_t budget_ = kDefaultBudget;
     uint64_t last_cycles_ = 0;
+    bool preempted_ = false;   // the last run ended on its budget: resuming costs no VM entry
     std::optional<uint64_t> deadline_;
     ExitInfo exit_{};
     uint32_t insn_error_ = 0;

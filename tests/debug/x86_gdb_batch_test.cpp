@@ -1,0 +1,215 @@
+// gdb-multiarch in batch mode against hvemu's x86-64 GDB stub
+// (tests/debug/x86_gdb_session.sh runs one session): the x86_64-pc machine
+// (hello.elf; vmx.elf, a bare-metal hypervisor, stopped in its guest and at
+// its exit handler) and a hosted x86 VM (vmexit-break on a hypercall and a
+// port write, stepping across a port write), and Ctrl-C while a guest runs.
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kHvemu = std::string(HVEMU_BINARY_DIR) + "/emu/hvemu";
+const std::string kScript = std::string(HVEMU_SOURCE_DIR) + "/tests/debug/x86_gdb_session.sh";
+
+unsigned free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+bool have_gdb() { return std::system("command -v gdb-multiarch >/dev/null 2>&1") == 0; }
+bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+// One session of guests/<dir>/<name>; everything gdb and hvemu printed.
+std::string session(const std::string& dir, const std::string& name, const std::string& gdb_commands,
+                    const std::string& args) {
+    const std::string elf = std::string(HVEMU_BINARY_DIR) + "/guests/" + dir + "/" + name;
+    INFO("needs gdb-multiarch (Debian package gdb-multiarch) and the x86_64 guests");
+    REQUIRE(have_gdb());
+    REQUIRE(fs::exists(elf));
+    const fs::path cmds = fs::temp_directory_path() / fmt::format("hvemu-gdb-x86-{}-{}.gdb", ::getpid(), free_port());
+    {
+        std::ofstream f(cmds);
+        f << gdb_commands;
+    }
+    const fs::path out = cmds.string() + ".out";
+    const std::string cmd = fmt::format("sh '{}' '{}' {} '{}' '{}' {} >'{}' 2>&1 </dev/null", kScript, elf,
+                                        free_port(), cmds.string(), kHvemu, args, out.string());
+    (void)std::system(cmd.c_str());
+    std::ifstream f(out);
+    std::stringstream s;
+    s << f.rdbuf();
+    fs::remove(cmds);
+    fs::remove(out);
+    return s.str();
+}
+
+} // namespace
+
+TEST_CASE("gdb-multiarch x86_64-pc: break at main, registers, memory, step, continue to the end",
+          "[debug][gdb][x86]") {
+    const std::string out = session("x86_64", "hello.elf", R"GDB(break *main
+continue
+printf "at-main %d\n", $pc == (long)&main
+printf "cs %x cr0-pg %d efer-lma %d\n", $cs, ($cr0 >> 31) & 1, ($efer >> 10) & 1
+info registers
+set $rbx = 0x1234abcd
+printf "rbx %lx\n", $rbx
+set $xmm5.v2_int64[1] = 0x0102030405060708
+printf "xmm5 %lx\n", $xmm5.v2_int64[1]
+set {long}($rsp - 64) = 0x5566778899
+printf "mem %lx\n", *(long*)($rsp - 64)
+printf "code-byte %x\n", *(unsigned char*)main
+set $before = $pc
+stepi
+printf "stepped %d\n", $pc != $before
+monitor walk 0x100000
+monitor phys on
+printf "phys-byte %x\n", *(unsigned char*)main
+monitor phys off
+delete
+continue
+)GDB",
+                                    "--machine x86_64-pc");
+    INFO(out);
+    CHECK(contains(out, "at-main 1"));
+    CHECK(contains(out, "cs 8 cr0-pg 1 efer-lma 1"));
+    CHECK(contains(out, "eflags "));
+    CHECK(contains(out, "exit_reason    <unavailable>"));   // not in VMX operation
+    CHECK(contains(out, "rbx 1234abcd"));
+    CHECK(contains(out, "xmm5 102030405060708"));
+    CHECK(contains(out, "mem 5566778899"));
+    CHECK(contains(out, "stepped 1"));
+    CHECK(contains(out, "paging: 0x100000 -> 0x100000"));
+    // The first byte of main read by linear and physical address (identity map).
+    const size_t code = out.find("code-byte "), phys = out.find("phys-byte ");
+    REQUIRE(code != std::string::npos);
+    REQUIRE(phys != std::string::npos);
+    CHECK(out.substr(code + 10, 3) == out.substr(phys + 10, 3));
+    CHECK(contains(out, "PASS: hello"));
+    CHECK(contains(out, "exited with code 01"));   // isa-debug-exit: (0 << 1) | 1
+    CHECK(contains(out, "hvemu-status 1"));
+}
+
+TEST_CASE("gdb-multiarch x86_64-pc: a VMX guest through both stages, then the VMCS at the exit handler",
+          "[debug][gdb][x86]") {
+    // vmx.elf is a hypervisor: guest_main runs in VMX non-root operation
+    // under its EPT; handle_exit runs in root operation after each exit.
+    const std::string out = session("x86_64", "vmx.elf", R"GDB(break *guest_main
+continue
+info threads
+printf "guest cr3 %d\n", $cr3 == $guest_cr3
+monitor walk 0x100000
+break handle_exit
+continue
+printf "exit_reason %d len %d qual %lx rip-in-guest %d\n", $exit_reason, $exit_instruction_length, $exit_qualification, $guest_rip >= (long)&guest_main
+monitor vmcs
+monitor walk guest 0x100000
+delete
+continue
+)GDB",
+                                    "--machine x86_64-pc");
+    INFO(out);
+    CHECK(contains(out, "VMX non-root"));
+    CHECK(contains(out, "guest cr3 1"));
+    CHECK(contains(out, "EPT PML4 entry 0x0 at "));
+    CHECK(contains(out, "EPT: 0x100000 -> 0x100000"));
+    CHECK(contains(out, "exit_reason 12 len 1 qual 0 rip-in-guest 1"));   // the guest's first exit here: HLT
+    CHECK(contains(out, "root operation"));
+    CHECK(contains(out, "exit_instruction_length   0x0000000000000001"));
+    CHECK(contains(out, "PASS: vmx"));
+    CHECK(contains(out, "hvemu-status 1"));
+}
+
+TEST_CASE("gdb-multiarch: hosted x86 VM, vmexit-break on a hypercall and a port write, step across a port write",
+          "[debug][gdb][x86]") {
+    const std::string out = session("x86_64-vm", "hypercall.elf", R"GDB(info threads
+break *main
+continue
+printf "at-main %d\n", $pc == (long)&main
+set $r12 = 0x1234abcd
+printf "r12 %lx\n", $r12
+monitor vmexit-break Hypercall
+continue
+printf "exit_reason %d len %d rax %lx\n", $exit_reason, $exit_instruction_length, $rax
+printf "after-vmcall %d\n", *(unsigned char*)($pc - 3) == 0x0f && *(unsigned char*)($pc - 1) == 0xc1
+monitor exit
+monitor walk 0x100000
+monitor vmexit-break IoWrite
+continue
+printf "io exit_reason %d qual %lx\n", $exit_reason, $exit_qualification
+monitor vmexit-break off
+python
+import re
+dis = gdb.execute("disassemble put_uart", to_string=True)
+m = re.search(r"(0x[0-9a-f]+) <\+\d+>:\s+out\s+%al,\(%dx\)", dis)
+gdb.execute("tbreak *" + m.group(1))
+end
+continue
+set $out = $pc
+stepi
+printf "after-out %d\n", $pc == $out + 1
+monitor stats
+delete
+continue
+)GDB",
+                                    "--arch x86_64");
+    INFO(out);
+    CHECK(contains(out, "vcpu 0"));
+    CHECK(contains(out, "at-main 1"));
+    CHECK(contains(out, "r12 1234abcd"));
+    CHECK(contains(out, "exit_reason 18 len 3 rax 42"));   // VMCALL, the unknown function 0x42
+    CHECK(contains(out, "after-vmcall 1"));                 // RIP already past VMCALL (0f 01 c1)
+    CHECK(contains(out, "Hypercall nr=0x42"));
+    CHECK(contains(out, "(host 0x"));                       // guest tables through the EPT
+    CHECK(contains(out, "EPT: 0x100000 -> 0x"));
+    CHECK(contains(out, "io exit_reason 30 qual 3f80000"));  // OUT DX, AL to port 0x3f8
+    CHECK(contains(out, "after-out 1"));
+    CHECK(contains(out, "hvemu:   IoWrite "));
+    CHECK(contains(out, "PASS: hypercall"));
+    CHECK(contains(out, "exited with code 01"));
+    CHECK(contains(out, "hvemu-status 1"));
+}
+
+TEST_CASE("gdb-multiarch x86_64-pc: Ctrl-C stops the running guest", "[debug][gdb][x86]") {
+    // GDB turns a SIGINT during `continue` into the interrupt byte (0x03);
+    // the stub must stop the guest and report it. main is made to spin
+    // (jmp $) so that the guest still runs when the interrupt comes.
+    const std::string out = session("x86_64", "hello.elf", R"GDB(break *main
+continue
+delete
+set {unsigned short}$pc = 0xfeeb
+python
+import os, signal, threading
+threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+end
+continue
+printf "stopped-at-main %d\n", $pc == (long)&main
+kill
+)GDB",
+                                    "--machine x86_64-pc");
+    INFO(out);
+    CHECK(contains(out, "Program received signal SIGINT"));
+    CHECK(contains(out, "stopped-at-main 1"));
+    CHECK_FALSE(contains(out, "PASS: hello"));
+}
