@@ -305,7 +305,7 @@ void Lapic::poll() {
     if (!hw_enabled()) return;
     const uint64_t t = now_();
     if (timer_mode() == TIMER_TSC_DEADLINE) {
-        if (tsc_deadline_ != 0 && t >= tsc_deadline_) {
+        if (tsc_deadline_ != 0 && tsc_now() >= tsc_deadline_) {
             tsc_deadline_ = 0;   // one shot: disarmed
             fire_timer();
         }
@@ -326,10 +326,20 @@ std::optional<uint64_t> Lapic::next_timer_event() const {
     if (!hw_enabled() || (lvt_[kLvtTimer] & LVT_MASKED)) return std::nullopt;
     if (timer_mode() == TIMER_TSC_DEADLINE) {
         if (tsc_deadline_ == 0) return std::nullopt;
-        return tsc_deadline_;
+        // From the TSC's time to the `now` clock's.
+        const uint64_t tsc = tsc_now(), now = now_();
+        return tsc_deadline_ > tsc ? now + (tsc_deadline_ - tsc) : now;
     }
     if (!timer_armed_) return std::nullopt;
     return timer_next_;
+}
+
+uint64_t Lapic::cycles_to_event() {
+    poll();
+    const auto at = next_timer_event();
+    if (!at) return ~0ull;
+    const uint64_t now = now_();
+    return *at > now ? *at - now : 0;
 }
 
 // ---- MSRs and IA32_APIC_BASE -------------------------------------------

@@ -15,7 +15,9 @@
 // The timer: one-shot, periodic and TSC-deadline, divide configuration,
 // initial/current count. It counts the `now` clock (the core's cycle
 // counter; no host time) divided by the divide configuration, so the
-// APIC bus clock equals the core clock. Timer expiry is evaluated lazily,
+// APIC bus clock equals the core clock. IA32_TSC_DEADLINE is compared
+// with the `tsc` clock (the TSC the software reads: cycles plus its
+// offset; `now` when none is set). Timer expiry is evaluated lazily,
 // whenever the APIC is looked at (has_interrupt, poll, register reads);
 // next_timer_event() tells a machine when to look.
 //
@@ -88,6 +90,7 @@ public:
     using Clock = std::function<uint64_t()>;   // the core's cycle counter (the TSC)
 
     Lapic(const Config& cfg, Clock now);
+    void set_tsc_clock(Clock tsc) { tsc_ = std::move(tsc); }
 
     // ---- Wiring
     void set_ipi_sink(std::function<void(const ApicMessage&)> s) { ipi_ = std::move(s); }
@@ -148,6 +151,15 @@ public:
     uint8_t acknowledge() override;
     bool x2apic_rdmsr(uint32_t msr, uint64_t& value) override { return rdmsr(msr, value); }
     bool x2apic_wrmsr(uint32_t msr, uint64_t value) override { return wrmsr(msr, value); }
+    bool tpr_read(uint8_t& v) override {
+        v = tpr();
+        return true;
+    }
+    bool tpr_write(uint8_t v) override {
+        set_tpr(v);
+        return true;
+    }
+    uint64_t cycles_to_event() override;
 
     // Device (the xAPIC page; offsets from the APIC base). Accesses are
     // 32-bit registers on 16-byte boundaries; narrower reads return part
@@ -195,12 +207,13 @@ private:
     // Timer
     unsigned timer_mode() const { return (lvt_[0] >> 17) & 3; }
     uint64_t divisor() const;
+    uint64_t tsc_now() const { return tsc_ ? tsc_() : now_(); }
     void start_count(uint32_t initial);
     uint32_t current_count();
     void fire_timer();
 
     Config cfg_;
-    Clock now_;
+    Clock now_, tsc_;
     std::function<void(const ApicMessage&)> ipi_;
     std::function<void(uint8_t)> eoi_, sipi_, vsink_;
     std::function<void()> init_, nmi_, changed_;

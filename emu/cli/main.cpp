@@ -22,6 +22,7 @@
 #include "emu/fdt/fdt_writer.hpp"
 #include "emu/loader/elf.hpp"
 #include "emu/machine/aarch64_virt.hpp"
+#include "emu/machine/board_tracing.hpp"
 #include "emu/machine/riscv64_virt.hpp"
 #include "emu/machine/x86_64_pc.hpp"
 #include "emu/timing/run_stats.hpp"
@@ -154,7 +155,7 @@ std::string board_for_kernel(const std::string& path) {
 // and the exit status (told to the debugger, when one is attached).
 template <class Board>
 int run_loaded_board(Board& machine, const RunOptions& o, const char* name, uint64_t core_hz,
-                     debug::GdbServer* gdb = nullptr) {
+                     debug::GdbServer* gdb = nullptr, trace::BoardTracer* tracer = nullptr) {
     const auto t0 = std::chrono::steady_clock::now();
     const RunResult r = machine.run();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -162,8 +163,18 @@ int run_loaded_board(Board& machine, const RunOptions& o, const char* name, uint
     if (o.stats) print_stats(machine, secs);
     report_timing(o, name, core_hz, board_cores(machine));
     const int status = board_status(r);
+    if (tracer) tracer->finish(status, r.message);
     if (gdb) gdb->on_exit(status);
     return status;
+}
+
+// --trace / --trace-json on a board (the hardware's own VM exits).
+template <class Board>
+std::unique_ptr<trace::BoardTracer> board_tracer(Board& machine, const RunOptions& o, uint64_t core_hz, bool gdb) {
+    const trace::TraceRequest req{o.trace, o.trace_file, o.trace_json};
+    if (gdb && !o.trace.empty() && trace::parse_trace_set(o.trace).insn)
+        throw UsageError("--trace insn does not go with --gdb on a full-system board");
+    return attach_tracer(machine, req, core_hz);
 }
 
 int run_aarch64_virt(const RunOptions& o) {
@@ -200,7 +211,8 @@ int run_aarch64_virt(const RunOptions& o) {
         };
     }
 
-    return run_loaded_board(machine, o, "aarch64-virt", cfg.clock.core_hz, gdb.get());
+    const auto tracer = board_tracer(machine, o, cfg.clock.core_hz, gdb != nullptr);
+    return run_loaded_board(machine, o, "aarch64-virt", cfg.clock.core_hz, gdb.get(), tracer.get());
 }
 
 int run_x86_64_pc(const RunOptions& o) {
@@ -232,7 +244,8 @@ int run_x86_64_pc(const RunOptions& o) {
             return alive;
         };
     }
-    return run_loaded_board(machine, o, "x86_64-pc", cfg.clock.core_hz, gdb.get());
+    const auto tracer = board_tracer(machine, o, cfg.clock.core_hz, gdb != nullptr);
+    return run_loaded_board(machine, o, "x86_64-pc", cfg.clock.core_hz, gdb.get(), tracer.get());
 }
 
 // The VM the options (and the config file, when given) describe.
@@ -482,7 +495,8 @@ int run_command(const std::vector<std::string>& args) {
         };
     }
 
-    return run_loaded_board(machine, o, "riscv64-virt", cfg.clock.core_hz, gdb.get());
+    const auto tracer = board_tracer(machine, o, cfg.clock.core_hz, gdb != nullptr);
+    return run_loaded_board(machine, o, "riscv64-virt", cfg.clock.core_hz, gdb.get(), tracer.get());
 }
 
 } // namespace

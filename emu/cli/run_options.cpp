@@ -203,7 +203,7 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
         if (vm.count("machine")) throw UsageError("--machine selects a full-system board; it does not go with --arch/--config");
         if (vm.count("bios")) throw UsageError("--bios is for full-system boards; a VM's kernel is entered directly");
     } else {
-        for (const char* opt : {"trace", "trace-file", "trace-json", "unmapped-access", "pcpus", "gstage", "kernel-addr", "dtb"})
+        for (const char* opt : {"unmapped-access", "pcpus", "gstage", "kernel-addr", "dtb"})
             if (vm.count(opt)) throw UsageError(fmt::format("--{} is for hosted VMs (--arch or --config)", opt));
     }
     if (vm.count("machine")) {

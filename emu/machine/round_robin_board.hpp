@@ -61,6 +61,7 @@ public:
 
     uint64_t instructions() const { return executed_; }   // all cores, all resets
     unsigned num_cores() const { return static_cast<unsigned>(cores_.size()); }
+    unsigned current_core() const { return current_; }   // the core being run (tracing)
 
 protected:
     RoundRobinBoard(HostConsole::Sink sink, std::FILE* out, int in_fd, ConsoleInput input, uint64_t quantum,

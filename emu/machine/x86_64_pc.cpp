@@ -124,6 +124,9 @@ X86Pc::X86Pc(const X86PcConfig& cfg)
         c.core.attach_io(&ports_);
         c.core.attach_apic(&c.lapic);
         c.lapic.follow_apic_base([core] { return core->apic_base; });
+        // IA32_TSC_DEADLINE compares with the TSC (cycles plus IA32_TSC
+        // writes), not a nested guest's offset one.
+        c.lapic.set_tsc_clock([core] { return core->cycles() + core->tsc_offset; });
         c.lapic.set_ipi_sink([this](const dev::ApicMessage& m) { apic_bus_.deliver(m); });
         c.lapic.set_eoi_sink([this](uint8_t v) { ioapic_.eoi(v); });
         c.lapic.set_init_sink([&c] { c.init(); });

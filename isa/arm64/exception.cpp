@@ -101,6 +101,16 @@ uint64_t Pe::enter_exception(unsigned target, unsigned type, uint64_t elr) {
         sys.elr_el1 = elr;
         vbar = sys.vbar_el1;
     }
+    if (hw_trace) {
+        using K = isa::HwEvent::Kind;
+        const uint64_t f[4] = {sys.far_el2, sys.hpfar_el2, pstate.el, target};
+        // SVC and HVC return past themselves: the trace shows the instruction.
+        const uint64_t ec = sys.esr_el2 >> esr::EC_SHIFT & 0x3f;
+        const uint64_t at = type == kSync && (ec == esr::EC_SVC || ec == esr::EC_HVC) ? elr - 4 : elr;
+        if (target == 2 && pstate.el < 2)
+            hw_trace->on_hw_event({K::VmExit, at, type == kSync ? sys.esr_el2 : 0, {f[0], f[1], f[2], f[3]}});
+        if (type == kIrq || type == kFiq) hw_trace->on_hw_event({K::Irq, elr, type, {f[0], f[1], f[2], f[3]}});
+    }
     if (!free_entry_) extra_cycles_ += cfg_.costs.trap_entry;
     free_return_ = false;
     wfi_ = false;
@@ -188,6 +198,8 @@ void Pe::eret() {
         set_el(tel, spx);
     }
     pc = target_pc;
+    if (hw_trace && from == 2 && tel < 2 && !illegal)
+        hw_trace->on_hw_event({isa::HwEvent::Kind::VmEntry, pc, tel, {}});
 }
 
 void Pe::preempt_to_host() {

@@ -29,6 +29,7 @@
 #include "isa/arm64/insn.hpp"
 #include "isa/arm64/sysregs.hpp"
 #include "isa/common/cycle_model.hpp"
+#include "isa/common/hw_trace.hpp"
 #include "isa/common/phys_mem.hpp"
 #include "isa/common/tlb_model.hpp"
 
@@ -314,6 +315,8 @@ public:
     // The event register (SEV/SEVL set it, WFE consumes it).
     bool event_register = false;
     uint64_t exceptions_taken = 0;
+    // Full-system tracing: exceptions to EL2 from EL1/EL0, ERETs below EL2, IRQ/FIQ.
+    isa::HwTraceSink* hw_trace = nullptr;
     // ---- end arm-sys
 
     // ---- arm-mmu: address translation instructions, TLB maintenance,

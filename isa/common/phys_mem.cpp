@@ -73,7 +73,9 @@ bool PhysMem::read(uint64_t paddr, unsigned width, uint64_t& value) {
         std::memcpy(&value, r->host + (paddr - r->base), width);
         return true;
     }
-    return r->mmio->mmio_read(paddr - r->base, width, value);
+    const bool ok = r->mmio->mmio_read(paddr - r->base, width, value);
+    if (mmio_observer) mmio_observer->on_mmio(paddr, width, value, false, ok, r->name);
+    return ok;
 }
 
 bool PhysMem::write(uint64_t paddr, unsigned width, uint64_t value) {
@@ -84,7 +86,9 @@ bool PhysMem::write(uint64_t paddr, unsigned width, uint64_t value) {
         note_write(paddr, width);
         return true;
     }
-    return r->mmio->mmio_write(paddr - r->base, width, value);
+    const bool ok = r->mmio->mmio_write(paddr - r->base, width, value);
+    if (mmio_observer) mmio_observer->on_mmio(paddr, width, value, true, ok, r->name);
+    return ok;
 }
 
 bool PhysMem::read_block(uint64_t paddr, void* dst, uint64_t len) const {

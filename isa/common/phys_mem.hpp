@@ -29,6 +29,14 @@ public:
     virtual void code_page_written(uint64_t page_paddr) = 0;
 };
 
+// Told of every MMIO access (full-system tracing); `ok` false: a bus error.
+class MmioObserver {
+public:
+    virtual ~MmioObserver() = default;
+    virtual void on_mmio(uint64_t paddr, unsigned width, uint64_t value, bool store, bool ok,
+                         const std::string& device) = 0;
+};
+
 class PhysMem {
 public:
     static constexpr unsigned kPageShift = 12;
@@ -78,6 +86,8 @@ public:
         std::vector<uint8_t> code_pages; // RAM only: one flag per page
     };
     const std::vector<Region>& regions() const { return regions_; }
+    // null: MMIO is not traced (looked at on the MMIO path only).
+    MmioObserver* mmio_observer = nullptr;
     const Region* find(uint64_t paddr) const;
 
 private:

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "isa/common/cycle_model.hpp"
+#include "isa/common/hw_trace.hpp"
 #include "isa/common/phys_mem.hpp"
 #include "isa/common/tlb_model.hpp"
 #include "isa/riscv/encoding.hpp"
@@ -100,6 +101,8 @@ struct DecodedPage;
 class Hart final : public isa::CodeObserver {
 public:
     static constexpr unsigned kTlbSize = 256;
+    // Full-system tracing: traps from V=1 to HS/M, entries into V=1, interrupts.
+    isa::HwTraceSink* hw_trace = nullptr;
 
     Hart(isa::PhysMem& mem, const HartConfig& cfg);
     ~Hart() override;

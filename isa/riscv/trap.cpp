@@ -76,6 +76,12 @@ void Hart::take_trap(uint64_t cause_v, uint64_t tval, uint64_t tval2, uint64_t t
 
     const uint64_t old_pc = pc;
     const uint64_t prev_priv = static_cast<uint64_t>(priv);
+    if (hw_trace) {
+        using K = isa::HwEvent::Kind;
+        const uint64_t to = target == Priv::M ? 3 : 1;
+        if (virt && !to_vs) hw_trace->on_hw_event({K::VmExit, old_pc, cause_v, {tval, tval2, tinst, to}});
+        if (interrupt) hw_trace->on_hw_event({K::Irq, old_pc, cause_v, {tval, tval2, tinst, to_vs ? 1u : to}});
+    }
     if (target == Priv::M) {
         csr.mcause = cause_v;
         csr.mepc = old_pc;
@@ -171,6 +177,7 @@ void Hart::mret() {
     clear_reservation();
     pc = csr.mepc;
     set_priv(np, nv);
+    if (hw_trace && nv) hw_trace->on_hw_event({isa::HwEvent::Kind::VmEntry, pc, 0, {}});
 }
 
 void Hart::sret() {
@@ -198,6 +205,7 @@ void Hart::sret() {
     csr.hstatus &= ~hstatus::SPV;
     pc = csr.sepc;
     set_priv(np, nv);
+    if (hw_trace && nv) hw_trace->on_hw_event({isa::HwEvent::Kind::VmEntry, pc, 0, {}});
 }
 
 } // namespace hvemu::rv

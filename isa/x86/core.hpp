@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "isa/common/cycle_model.hpp"
+#include "isa/common/hw_trace.hpp"
 #include "isa/common/phys_mem.hpp"
 #include "isa/common/tlb_model.hpp"
 
@@ -54,8 +55,9 @@ public:
 };
 
 // The local APIC as the core sees it: the highest-priority deliverable
-// interrupt, its acknowledge, and the x2APIC MSR range. The LAPIC device
-// implements this; the core calls it at instruction boundaries.
+// interrupt, its acknowledge, and the APIC's MSRs (the x2APIC range and
+// IA32_TSC_DEADLINE). The LAPIC device implements this; the core calls it
+// at instruction boundaries.
 class InterruptController {
 public:
     virtual ~InterruptController() = default;
@@ -63,6 +65,13 @@ public:
     virtual uint8_t acknowledge() = 0;            // INTA: IRR -> ISR, returns the vector
     virtual bool x2apic_rdmsr(uint32_t msr, uint64_t& value) = 0;
     virtual bool x2apic_wrmsr(uint32_t msr, uint64_t value) = 0;
+    // MOV CR8 reaches the TPR (CR8[3:0] = TPR[7:4]). false: no TPR here,
+    // the core keeps CR8 itself.
+    virtual bool tpr_read(uint8_t& tpr) { (void)tpr; return false; }
+    virtual bool tpr_write(uint8_t tpr) { (void)tpr; return false; }
+    // Core cycles to the next timer event (~0: none); the run loop ends a
+    // block there so that the interrupt is taken at the first boundary.
+    virtual uint64_t cycles_to_event() { return ~0ull; }
 };
 
 struct CoreConfig {
@@ -247,6 +256,8 @@ public:
     uint64_t mtrr_def_type = 0, mtrr_fixed[11] = {}, mtrr_var[16] = {};
     uint64_t feature_control = 0, misc_enable = 1;
     uint64_t exceptions_taken = 0;
+    // Full-system tracing: VM exits, VM entries, external interrupts delivered.
+    isa::HwTraceSink* hw_trace = nullptr;
     // Extra TLB context bits (x86-vmx: VPID/EPT identity in non-root);
     // call update_context() after changing it.
     uint64_t tlb_tag = 0;

@@ -17,7 +17,7 @@ constexpr uint32_t kFpu = 1u << 0, kDe = 1u << 2, kPse = 1u << 3, kTsc = 1u << 4
 constexpr uint32_t kCx8 = 1u << 8, kApic = 1u << 9, kMtrr = 1u << 12, kPge = 1u << 13, kCmov = 1u << 15;
 constexpr uint32_t kPat = 1u << 16, kPse36 = 1u << 17, kFxsr = 1u << 24, kSse = 1u << 25, kSse2 = 1u << 26;
 // leaf 1 ECX
-constexpr uint32_t kVmx = 1u << 5, kX2apic = 1u << 21, kXsave = 1u << 26, kOsxsave = 1u << 27;
+constexpr uint32_t kVmx = 1u << 5, kX2apic = 1u << 21, kTscDeadline = 1u << 24, kXsave = 1u << 26, kOsxsave = 1u << 27;
 // leaf 7 EBX/ECX
 constexpr uint32_t kSmep = 1u << 7, kSmap = 1u << 20, kUmip = 1u << 2;
 // 0x80000001
@@ -49,7 +49,8 @@ void Core::cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]) const {
     case 1:
         a = kSignature;
         b = (cfg_.apic_id << 24) | (1u << 16) | (8u << 8);   // one logical processor, CLFLUSH line 64
-        c = kVmx | kXsave | ((cr4 & (1u << 18)) ? kOsxsave : 0) | (apic_ ? kX2apic : 0);
+        // x2APIC and the TSC-deadline timer are the LAPIC's.
+        c = kVmx | kXsave | ((cr4 & (1u << 18)) ? kOsxsave : 0) | (apic_ ? kX2apic | kTscDeadline : 0);
         d = kFpu | kDe | kPse | kTsc | kMsr | kPae | kCx8 | (apic_ ? kApic : 0) | kMtrr | kPge | kCmov | kPat | kPse36 |
             kFxsr | kSse | kSse2;
         break;

@@ -307,6 +307,7 @@ uint64_t Core::deliver_event(uint8_t vector, EventKind kind, bool has_error, uin
     // Error codes exist only for exceptions (#DF, #TS, #NP, #SS, #GP, #PF, #AC).
     if (kind != EventKind::Exception) has_error = false;
     ++exceptions_taken;
+    if (hw_trace && kind == EventKind::External) hw_trace->on_hw_event({isa::HwEvent::Kind::Irq, ret_rip, vector, {}});
     if (in_non_root() && vector < 32 && kind != EventKind::External && kind != EventKind::Nmi &&
         kind != EventKind::SoftInt && intercept_exception(vector, has_error, error, vector == 14 ? cr2 : 0, vmx_type(kind)))
         return rip;
@@ -374,7 +375,10 @@ void Core::set_interrupt_shadow() {
 
 uint64_t Core::irq_window_insns() const {
     if (shadow_until_ > icount()) return shadow_until_ - icount();
-    return ~0ull;
+    // The block ends by the APIC's next timer event (every instruction
+    // costs a cycle or more), so that its interrupt is taken at the first
+    // boundary at or after it.
+    return apic_ ? apic_->cycles_to_event() : ~0ull;
 }
 
 bool Core::wakeup_pending() {

@@ -1,7 +1,8 @@
 // Model-specific registers (RDMSR/WRMSR): EFER, the SYSCALL MSRs, segment
 // bases, TSC and TSC_ADJUST, TSC_AUX, APIC_BASE with x2APIC enable, PAT,
 // SYSENTER, MTRRs (storage only), FEATURE_CONTROL, MISC_ENABLE, the x2APIC
-// range through the InterruptController and the VMX capability MSRs.
+// range and TSC_DEADLINE through the InterruptController, and the VMX
+// capability MSRs.
 // Unknown MSRs and reserved values make the caller raise #GP(0).
 #include "isa/x86/paging_bits.hpp"
 #include "isa/x86/sys_internal.hpp"
@@ -11,6 +12,7 @@ namespace hvemu::x86 {
 namespace msr {
 constexpr uint32_t TSC = 0x10, APIC_BASE = 0x1b, FEATURE_CONTROL = 0x3a, TSC_ADJUST = 0x3b, BIOS_SIGN_ID = 0x8b;
 constexpr uint32_t MTRRCAP = 0xfe, SYSENTER_CS = 0x174, SYSENTER_ESP = 0x175, SYSENTER_EIP = 0x176;
+constexpr uint32_t TSC_DEADLINE = 0x6e0;
 constexpr uint32_t MISC_ENABLE = 0x1a0, MTRR_PHYSBASE0 = 0x200, MTRR_FIX64K = 0x250, MTRR_FIX16K_80000 = 0x258;
 constexpr uint32_t MTRR_FIX16K_A0000 = 0x259, MTRR_FIX4K_C0000 = 0x268, PAT = 0x277, MTRR_DEF_TYPE = 0x2ff;
 constexpr uint32_t VMX_FIRST = 0x480, VMX_LAST = 0x491, X2APIC_FIRST = 0x800, X2APIC_LAST = 0x8ff;
@@ -75,6 +77,8 @@ bool Core::rdmsr(uint32_t m, uint64_t& v) {
         if (!(apic_base & kApicExtd) || !apic_) return false;
         return apic_->x2apic_rdmsr(m, v);
     }
+    // The deadline lives in the LAPIC (in every APIC mode); none, no MSR.
+    if (m == msr::TSC_DEADLINE) return apic_ && apic_->x2apic_rdmsr(m, v);
     if (m >= msr::VMX_FIRST && m <= msr::VMX_LAST) return vmx_rdmsr(m, v);
     if (m >= msr::MTRR_PHYSBASE0 && m < msr::MTRR_PHYSBASE0 + 16) {
         v = mtrr_var[m - msr::MTRR_PHYSBASE0];
@@ -116,6 +120,7 @@ bool Core::wrmsr(uint32_t m, uint64_t v) {
         if (!(apic_base & kApicExtd) || !apic_) return false;
         return apic_->x2apic_wrmsr(m, v);
     }
+    if (m == msr::TSC_DEADLINE) return apic_ && apic_->x2apic_wrmsr(m, v);
     if (m >= msr::VMX_FIRST && m <= msr::VMX_LAST) return false;   // read-only
     if (m >= msr::MTRR_PHYSBASE0 && m < msr::MTRR_PHYSBASE0 + 16) {
         const bool mask_reg = (m - msr::MTRR_PHYSBASE0) & 1;

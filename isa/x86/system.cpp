@@ -118,7 +118,10 @@ bool Core::write_cr(unsigned n, uint64_t v) {
             raise_gp(0);
             return false;
         }
+        // CR8 is the LAPIC's TPR[7:4] (TPR[3:0] cleared); a lower TPR may
+        // let a pending interrupt in at the next boundary.
         cr8 = v;
+        if (apic_ && apic_->tpr_write(static_cast<uint8_t>(v << 4))) end_block();
         return true;
     default:
         raise_ud();
@@ -136,7 +139,11 @@ bool Core::read_cr(unsigned n, uint64_t& v) {
     case 2: v = cr2; return true;
     case 3: v = cr3; return true;
     case 4: v = cr4; return true;
-    case 8: v = cr8; return true;
+    case 8: {
+        uint8_t tpr = 0;
+        v = apic_ && apic_->tpr_read(tpr) ? tpr >> 4 : cr8;
+        return true;
+    }
     default: raise_ud(); return false;
     }
 }

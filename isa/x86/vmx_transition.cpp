@@ -282,6 +282,7 @@ void VmxInternals::entry_failed(Core& c, Vmcs& v, uint32_t reason, uint64_t qual
     v[S_VM_EXIT_REASON] = reason | kEntryFailure;
     v[S_EXIT_QUALIFICATION] = qual;
     v[S_VM_EXIT_INTR_INFO] = 0;
+    if (c.hw_trace) c.hw_trace->on_hw_event({isa::HwEvent::Kind::VmExit, c.rip, reason | kEntryFailure, {qual, 0, 0, 0}});
     load_host(c, v);
     uint32_t idx = 0;
     msr_load(c, v[S_VMEXIT_MSR_LOAD_ADDR], uint32_t(v[S_VM_EXIT_MSR_LOAD_COUNT]), idx);
@@ -334,6 +335,7 @@ Core::VmxStatus Core::vm_entry(bool launch) {
     VmxInternals::arm(*this);
     // The hardware transition (full system; a hosted vCPU charges its own).
     if (!cfg_.hosted) add_cycles(cfg_.costs.vm_entry);
+    if (hw_trace) hw_trace->on_hw_event({isa::HwEvent::Kind::VmEntry, rip, launch ? 1u : 0u, {}});
     VmxInternals::inject(*this, v);
     return V::Succeed;
 }
@@ -358,6 +360,9 @@ void VmxInternals::exit(Core& c, const ExitInfo& e) {
     }
     c.vmx_vectoring = 0;
     v[S_VM_ENTRY_INTR_INFO] &= ~uint64_t{kIntrValid};
+    if (c.hw_trace)
+        c.hw_trace->on_hw_event({isa::HwEvent::Kind::VmExit, c.rip, e.reason,
+                                 {e.qual, e.set_gpa ? e.gpa : 0, e.set_gla ? e.gla : 0, e.insn_len}});
     save_guest(c, v);
     msr_store(c, v[S_VMEXIT_MSR_STORE_ADDR], uint32_t(v[S_VM_EXIT_MSR_STORE_COUNT]));
     load_host(c, v);

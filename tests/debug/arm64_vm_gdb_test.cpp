@@ -5,61 +5,17 @@
 // `monitor walk` through the guest's translation.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include <fmt/format.h>
-
-namespace fs = std::filesystem;
+#include "tests/debug/gdb_session.hpp"
 
 namespace {
 
-const std::string kHvemu = std::string(HVEMU_BINARY_DIR) + "/emu/hvemu";
-const std::string kScript = std::string(HVEMU_SOURCE_DIR) + "/tests/debug/gdb_session.sh";
+using hvemu::test::gdb_guest;
+using hvemu::test::gdb_session;
 
-unsigned free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
-bool have_gdb() { return std::system("command -v gdb-multiarch >/dev/null 2>&1") == 0; }
 bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
 std::string session(const std::string& name, const std::string& gdb_commands, const std::string& args) {
-    const std::string elf = std::string(HVEMU_BINARY_DIR) + "/guests/aarch64-vm/" + name;
-    INFO("needs gdb-multiarch (Debian package gdb-multiarch) and the aarch64-vm guests");
-    REQUIRE(have_gdb());
-    REQUIRE(fs::exists(elf));
-    const fs::path cmds = fs::temp_directory_path() / fmt::format("hvemu-gdb-a64vm-{}-{}.gdb", ::getpid(), free_port());
-    {
-        std::ofstream f(cmds);
-        f << "set architecture aarch64\n" << gdb_commands;
-    }
-    const fs::path out = cmds.string() + ".out";
-    const std::string cmd = fmt::format("sh '{}' '{}' {} '{}' '{}' {} >'{}' 2>&1 </dev/null", kScript, elf,
-                                        free_port(), cmds.string(), kHvemu, args, out.string());
-    (void)std::system(cmd.c_str());
-    std::ifstream f(out);
-    std::stringstream s;
-    s << f.rdbuf();
-    fs::remove(cmds);
-    fs::remove(out);
-    return s.str();
+    return gdb_session(gdb_guest("aarch64-vm", name), "set architecture aarch64\n" + gdb_commands, args);
 }
 
 } // namespace

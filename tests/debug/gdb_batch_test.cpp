@@ -1,61 +1,16 @@
 // gdb-multiarch in batch mode against hvemu's GDB stub and the bundled
 // guests (tests/debug/gdb_session.sh runs one session): a full-system
-// guest and a hosted VM. Skipped when gdb-multiarch or the guests are
-// missing.
+// guest and a hosted VM. A missing gdb-multiarch or guest fails the test.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include <fmt/format.h>
-
-namespace fs = std::filesystem;
+#include "tests/debug/gdb_session.hpp"
 
 namespace {
 
-const std::string kHvemu = std::string(HVEMU_BINARY_DIR) + "/emu/hvemu";
-const std::string kScript = std::string(HVEMU_SOURCE_DIR) + "/tests/debug/gdb_session.sh";
+using hvemu::test::gdb_guest;
 
-// A port no one listens on now: bind port 0 and let the kernel choose.
-unsigned free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
-bool have_gdb() { return std::system("command -v gdb-multiarch >/dev/null 2>&1") == 0; }
-
-// Runs one session; returns everything gdb and hvemu printed.
 std::string session(const std::string& elf, const std::string& gdb_commands, const std::string& hvemu_args) {
-    const fs::path cmds = fs::temp_directory_path() / fmt::format("hvemu-gdb-{}-{}.gdb", ::getpid(), free_port());
-    {
-        std::ofstream f(cmds);
-        f << gdb_commands;
-    }
-    const fs::path out = cmds.string() + ".out";
-    const std::string cmd = fmt::format("sh '{}' '{}' {} '{}' '{}' {} >'{}' 2>&1 </dev/null", kScript, elf, free_port(),
-                                        cmds.string(), kHvemu, hvemu_args, out.string());
-    (void)std::system(cmd.c_str());
-    std::ifstream f(out);
-    std::stringstream s;
-    s << f.rdbuf();
-    fs::remove(cmds);
-    fs::remove(out);
-    return s.str();
+    return hvemu::test::gdb_session(elf, gdb_commands, hvemu_args);
 }
 
 bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
@@ -63,12 +18,7 @@ bool contains(const std::string& s, const std::string& what) { return s.find(wha
 } // namespace
 
 TEST_CASE("gdb-multiarch: full-system guest, break at main, registers, memory, step, continue", "[debug][gdb]") {
-    const std::string elf = std::string(HVEMU_BINARY_DIR) + "/guests/riscv64/hello.elf";
-    // No skipping: the tools and guests are part of the build (build.sh
-    // installs gdb-multiarch).
-    INFO("needs gdb-multiarch (Debian package gdb-multiarch) and the riscv64 guests");
-    REQUIRE(have_gdb());
-    REQUIRE(fs::exists(elf));
+    const std::string elf = gdb_guest("riscv64", "hello.elf");
     const std::string out = session(elf, R"GDB(break *main
 continue
 printf "at-main %d\n", $pc == (long)&main
@@ -97,12 +47,7 @@ continue
 
 TEST_CASE("gdb-multiarch: hosted VM, break on an MMIO exit, virtualization registers, step across MMIO",
           "[debug][gdb]") {
-    const std::string elf = std::string(HVEMU_BINARY_DIR) + "/guests/riscv64-vm/uart.elf";
-    // No skipping: the tools and guests are part of the build (build.sh
-    // installs gdb-multiarch).
-    INFO("needs gdb-multiarch (Debian package gdb-multiarch) and the riscv64-vm guests");
-    REQUIRE(have_gdb());
-    REQUIRE(fs::exists(elf));
+    const std::string elf = gdb_guest("riscv64-vm", "uart.elf");
     // uart.elf's main stores the UART scratch register with `sb a3, 7(a0)`
     // then reads it back with `lb a5, 7(a0)`: each is an MMIO exit.
     const std::string out = session(elf, R"GDB(monitor vmexit-break MmioWrite
@@ -149,12 +94,7 @@ continue
 }
 
 TEST_CASE("gdb-multiarch: stepping a hosted VM does not enter the timer handler", "[debug][gdb]") {
-    const std::string elf = std::string(HVEMU_BINARY_DIR) + "/guests/riscv64-vm/timer.elf";
-    // No skipping: the tools and guests are part of the build (build.sh
-    // installs gdb-multiarch).
-    INFO("needs gdb-multiarch (Debian package gdb-multiarch) and the riscv64-vm guests");
-    REQUIRE(have_gdb());
-    REQUIRE(fs::exists(elf));
+    const std::string elf = gdb_guest("riscv64-vm", "timer.elf");
     // timer.elf enables the timer interrupt and waits in a WFI loop; with
     // the ticks pending, 400 steps never reach the trap vector.
     const std::string out = session(elf, R"GDB(break *main

@@ -1,67 +1,23 @@
 // gdb-multiarch in batch mode against hvemu's x86-64 GDB stub
-// (tests/debug/x86_gdb_session.sh runs one session): the x86_64-pc machine
+// (tests/debug/gdb_session.sh runs one session): the x86_64-pc machine
 // (hello.elf; vmx.elf, a bare-metal hypervisor, stopped in its guest and at
 // its exit handler) and a hosted x86 VM (vmexit-break on a hypercall and a
 // port write, stepping across a port write), and Ctrl-C while a guest runs.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include <fmt/format.h>
-
-namespace fs = std::filesystem;
+#include "tests/debug/gdb_session.hpp"
 
 namespace {
 
-const std::string kHvemu = std::string(HVEMU_BINARY_DIR) + "/emu/hvemu";
-const std::string kScript = std::string(HVEMU_SOURCE_DIR) + "/tests/debug/x86_gdb_session.sh";
+using hvemu::test::gdb_guest;
+using hvemu::test::gdb_session;
 
-unsigned free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
-bool have_gdb() { return std::system("command -v gdb-multiarch >/dev/null 2>&1") == 0; }
 bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
 // One session of guests/<dir>/<name>; everything gdb and hvemu printed.
 std::string session(const std::string& dir, const std::string& name, const std::string& gdb_commands,
                     const std::string& args) {
-    const std::string elf = std::string(HVEMU_BINARY_DIR) + "/guests/" + dir + "/" + name;
-    INFO("needs gdb-multiarch (Debian package gdb-multiarch) and the x86_64 guests");
-    REQUIRE(have_gdb());
-    REQUIRE(fs::exists(elf));
-    const fs::path cmds = fs::temp_directory_path() / fmt::format("hvemu-gdb-x86-{}-{}.gdb", ::getpid(), free_port());
-    {
-        std::ofstream f(cmds);
-        f << gdb_commands;
-    }
-    const fs::path out = cmds.string() + ".out";
-    const std::string cmd = fmt::format("sh '{}' '{}' {} '{}' '{}' {} >'{}' 2>&1 </dev/null", kScript, elf,
-                                        free_port(), cmds.string(), kHvemu, args, out.string());
-    (void)std::system(cmd.c_str());
-    std::ifstream f(out);
-    std::stringstream s;
-    s << f.rdbuf();
-    fs::remove(cmds);
-    fs::remove(out);
-    return s.str();
+    return gdb_session(gdb_guest(dir, name), gdb_commands, args, "i386:x86-64");
 }
 
 } // namespace

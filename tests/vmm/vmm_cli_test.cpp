@@ -98,7 +98,7 @@ TEST_CASE("hvemu run hosted: bad options and bad files give one line and status 
     };
     bad("run --arch mips64 --kernel k", "unknown architecture 'mips64'");
     bad("run --arch riscv64 --machine virt --kernel k", "--machine selects a full-system board");
-    bad("run --kernel k --trace exits", "--trace is for hosted VMs");
+    bad("run --kernel k --pcpus 2", "--pcpus is for hosted VMs");
     bad("run --arch riscv64 --kernel k --trace insns", "invalid value 'insns' for --trace");
     bad("run --arch riscv64 --kernel k --unmapped-access ignore", "--unmapped-access");
     bad("run --arch riscv64 --kernel /nonexistent/guest.elf", "cannot open '/nonexistent/guest.elf'");

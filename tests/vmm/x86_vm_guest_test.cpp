@@ -141,16 +141,25 @@ TEST_CASE("x86 VM guest lapic_timer: timer interrupts injected into a halted vCP
     INFO(run.out << run.result.message);
     CHECK(run.out == "periodic: 10 interrupts taken, ISR clear after EOI: yes\n"
                      "one-shot: 1 interrupt, current count 0 afterwards\n"
-                     "masked: count reached 0, 0 interrupts, IRR bit clear\nPASS: lapic_timer\n");
+                     "masked: count reached 0, 0 interrupts, IRR bit clear\n"
+                     "CPUID.1:ECX TSC-deadline: 1\n"
+                     "tsc-deadline: armed 1, 1 interrupt, at or after the deadline 1\n"
+                     "tsc-deadline in the past: 1 interrupt\n"
+                     "tsc-deadline disarmed by 0: 0 interrupts\n"
+                     "tsc-deadline after a mode change: MSR reads 0 1, writes ignored 1, 0 interrupts\n"
+                     "PASS: lapic_timer\n");
     CHECK(run.result.status == 1);
     auto k = by_kind(run);
     check_console(run, k, run.out.size());
-    // Ten periodic ticks and one one-shot tick each wake the vCPU from HLT.
-    CHECK(k["Halt"] == 11);
-    CHECK(k["SysRegRead"] == 1);
-    CHECK(k["SysRegWrite"] == 1);
+    // Ten periodic ticks, one one-shot tick and the armed TSC deadline each
+    // wake the vCPU from HLT.
+    CHECK(k["Halt"] == 12);
+    // One MSR read and write before the TSC-deadline section, then that
+    // section's accesses of IA32_TSC_DEADLINE (0x6E0), which the VMM serves.
+    CHECK(k["SysRegRead"] == 4);
+    CHECK(k["SysRegWrite"] == 7);
     CHECK(k["MmioRead"] > 11);   // the masked timer's count is polled until it reaches 0
-    CHECK(k["MmioWrite"] == 21);
+    CHECK(k["MmioWrite"] == 25);
     check_advances(run);
 }
 

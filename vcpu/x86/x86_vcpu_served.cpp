@@ -18,14 +18,16 @@ namespace {
 constexpr uint64_t kCr0Pe = 1, kCr0Ts = 1u << 3, kCr0Nw = 1u << 29, kCr0Cd = 1u << 30, kCr0Pg = 1ull << 31;
 constexpr uint64_t kCr4Pae = 1u << 5, kCr4Vmxe = 1u << 13, kCr4Osxsave = 1u << 18;
 constexpr uint64_t kEferLme = 1u << 8, kEferLma = 1u << 10;
-constexpr uint32_t kCpuid1EcxVmx = 1u << 5, kCpuid1EcxOsxsave = 1u << 27, kCpuid1EcxHypervisor = 1u << 31;
+constexpr uint32_t kCpuid1EcxVmx = 1u << 5, kCpuid1EcxTscDeadline = 1u << 24, kCpuid1EcxOsxsave = 1u << 27;
+constexpr uint32_t kCpuid1EcxHypervisor = 1u << 31;
 constexpr char kSignature[12] = {'h', 'v', 'e', 'm', 'u', 0, 0, 0, 0, 0, 0, 0};
 } // namespace
 
 // CPUID as the host CPU answers it (the hypervisor executes CPUID in root
-// operation), filtered: no VMX (nested VMX is not offered), the hypervisor
-// bit, the guest's own OSXSAVE and APIC ID, and the hypervisor leaves
-// 0x40000000 ("hvemu") and 0x40000001 (no features).
+// operation), filtered: no VMX (nested VMX is not offered), TSC-deadline
+// (the virtual LAPIC has it), the hypervisor bit, the guest's own OSXSAVE
+// and APIC ID, and the hypervisor leaves 0x40000000 ("hvemu") and
+// 0x40000001 (no features).
 Result<ExitReason> X86VCpu::handle_cpuid() {
     const uint32_t leaf = static_cast<uint32_t>(gpr(0)), sub = static_cast<uint32_t>(gpr(1));
     uint32_t r[4] = {};
@@ -37,7 +39,8 @@ Result<ExitReason> X86VCpu::handle_cpuid() {
     } else {
         cpu_->core().cpuid(leaf, sub, r);
         if (leaf == 1) {
-            r[2] = (r[2] & ~(kCpuid1EcxVmx | kCpuid1EcxOsxsave)) | kCpuid1EcxHypervisor;
+            // The VMM's virtual LAPIC has the TSC-deadline timer (MSR exits).
+            r[2] = (r[2] & ~(kCpuid1EcxVmx | kCpuid1EcxOsxsave)) | kCpuid1EcxHypervisor | kCpuid1EcxTscDeadline;
             if (vr(vf::GUEST_CR4) & kCr4Osxsave) r[2] |= kCpuid1EcxOsxsave;
             r[1] = (r[1] & 0x00ffffff) | apic_id_ << 24;
         } else if (leaf == 0xb) {

@@ -1,0 +1,21 @@
+// Wires a BoardTracer (`--trace`, `--trace-json` on a full-system board)
+// into a board: each core's hardware-event sink, the bus's MMIO observer
+// and, for insn tracing, the run loop's per-instruction hook. The tracer
+// must be destroyed before the board (declare it after the board).
+#pragma once
+#include <memory>
+
+#include "emu/machine/aarch64_virt.hpp"
+#include "emu/machine/riscv64_virt.hpp"
+#include "emu/machine/x86_64_pc.hpp"
+#include "emu/trace/board_tracer.hpp"
+
+namespace hvemu::emu {
+
+// nullptr when the request traces nothing. The board's before_insn must
+// not be in use (the debugger's): the caller refuses both at once.
+std::unique_ptr<trace::BoardTracer> attach_tracer(RiscvVirt& b, const trace::TraceRequest& req, uint64_t core_hz);
+std::unique_ptr<trace::BoardTracer> attach_tracer(Aarch64Virt& b, const trace::TraceRequest& req, uint64_t core_hz);
+std::unique_ptr<trace::BoardTracer> attach_tracer(X86Pc& b, const trace::TraceRequest& req, uint64_t core_hz);
+
+} // namespace hvemu::emu
