@@ -177,6 +177,24 @@ std::unique_ptr<trace::BoardTracer> board_tracer(Board& machine, const RunOption
     return attach_tracer(machine, req, core_hz);
 }
 
+// The GDB stub of a board whose cores are the target's threads: listening,
+// waiting for the debugger under -S, and stopping the cores where it asks
+// (stepping with their interrupts masked when it says so). nullptr when
+// the debugger went away before attaching (the run then ends quietly).
+template <class Board, class CoreOf>
+std::unique_ptr<debug::GdbServer> start_board_gdb(Board& machine, debug::GdbTarget& target, const RunOptions& o,
+                                                  CoreOf core_of) {
+    auto gdb = std::make_unique<debug::GdbServer>(target, o.gdb_host, o.gdb_port);
+    std::fprintf(stderr, "hvemu: gdb stub listening on %s:%u\n", o.gdb_host.c_str(), gdb->port());
+    if (o.gdb_wait && !gdb->wait_for_attach()) return nullptr;
+    machine.before_insn = [g = gdb.get(), &machine, core_of](unsigned i) {
+        const bool alive = g->before_insn(i);
+        core_of(machine, i).set_interrupts_masked(g->step_masks_interrupts(i));
+        return alive;
+    };
+    return gdb;
+}
+
 int run_aarch64_virt(const RunOptions& o) {
     Aarch64VirtConfig cfg;
     cfg.ram_size = o.ram_size;
@@ -201,14 +219,8 @@ int run_aarch64_virt(const RunOptions& o) {
         for (unsigned i = 0; i < machine.num_cpus(); i++) pes.push_back(&machine.pe(i));
         gdb_target = std::make_unique<debug::Arm64GdbTarget>(std::move(pes));
         gdb_target->powered = [&machine](unsigned i) { return machine.cpu_on(i); };
-        gdb = std::make_unique<debug::GdbServer>(*gdb_target, o.gdb_host, o.gdb_port);
-        std::fprintf(stderr, "hvemu: gdb stub listening on %s:%u\n", o.gdb_host.c_str(), gdb->port());
-        if (o.gdb_wait && !gdb->wait_for_attach()) return 0;
-        machine.before_insn = [&gdb, &machine](unsigned cpu) {
-            const bool alive = gdb->before_insn(cpu);
-            machine.pe(cpu).set_interrupts_masked(gdb->step_masks_interrupts(cpu));
-            return alive;
-        };
+        gdb = start_board_gdb(machine, *gdb_target, o, [](Aarch64Virt& m, unsigned i) -> auto& { return m.pe(i); });
+        if (!gdb) return 0;
     }
 
     const auto tracer = board_tracer(machine, o, cfg.clock.core_hz, gdb != nullptr);
@@ -235,14 +247,8 @@ int run_x86_64_pc(const RunOptions& o) {
         std::vector<hvemu::x86::Core*> cores;
         for (unsigned i = 0; i < machine.num_cpus(); i++) cores.push_back(&machine.cpu(i));
         gdb_target = std::make_unique<debug::X86GdbTarget>(std::move(cores));
-        gdb = std::make_unique<debug::GdbServer>(*gdb_target, o.gdb_host, o.gdb_port);
-        std::fprintf(stderr, "hvemu: gdb stub listening on %s:%u\n", o.gdb_host.c_str(), gdb->port());
-        if (o.gdb_wait && !gdb->wait_for_attach()) return 0;
-        machine.before_insn = [&gdb, &machine](unsigned cpu) {
-            const bool alive = gdb->before_insn(cpu);
-            machine.cpu(cpu).set_interrupts_masked(gdb->step_masks_interrupts(cpu));
-            return alive;
-        };
+        gdb = start_board_gdb(machine, *gdb_target, o, [](X86Pc& m, unsigned i) -> auto& { return m.cpu(i); });
+        if (!gdb) return 0;
     }
     const auto tracer = board_tracer(machine, o, cfg.clock.core_hz, gdb != nullptr);
     return run_loaded_board(machine, o, "x86_64-pc", cfg.clock.core_hz, gdb.get(), tracer.get());
@@ -485,14 +491,8 @@ int run_command(const std::vector<std::string>& args) {
         std::vector<hvemu::rv::Hart*> harts;
         for (unsigned i = 0; i < machine.num_harts(); i++) harts.push_back(&machine.hart(i));
         gdb_target = std::make_unique<debug::RiscvHartsTarget>(std::move(harts));
-        gdb = std::make_unique<debug::GdbServer>(*gdb_target, o.gdb_host, o.gdb_port);
-        std::fprintf(stderr, "hvemu: gdb stub listening on %s:%u\n", o.gdb_host.c_str(), gdb->port());
-        if (o.gdb_wait && !gdb->wait_for_attach()) return 0;
-        machine.before_insn = [&gdb, &machine](unsigned hart) {
-            const bool alive = gdb->before_insn(hart);
-            machine.hart(hart).set_interrupts_masked(gdb->step_masks_interrupts(hart));
-            return alive;
-        };
+        gdb = start_board_gdb(machine, *gdb_target, o, [](RiscvVirt& m, unsigned i) -> auto& { return m.hart(i); });
+        if (!gdb) return 0;
     }
 
     const auto tracer = board_tracer(machine, o, cfg.clock.core_hz, gdb != nullptr);
