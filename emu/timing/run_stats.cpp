@@ -15,40 +15,9 @@
 namespace hvemu::emu::timing {
 
 namespace {
-void take_caches(CoreStats& s, const isa::CacheHierarchy& c) {
-    s.l1i = {c.l1i.enabled(), c.l1i.stats};
-    s.l1d = {c.l1d.enabled(), c.l1d.stats};
-    s.l2 = {c.l2.enabled(), c.l2.stats};
-}
-} // namespace
 
-CoreStats core_stats(const rv::Hart& h, const std::string& kind, unsigned id) {
-    CoreStats s;
-    s.kind = kind;
-    s.id = id;
-    s.instructions = h.icount();
-    s.cycles = h.cycles();
-    s.walk_refs_s1 = h.walk_refs_s1;
-    s.walk_refs_s2 = h.walk_refs_s2;
-    s.model = h.walker.stats;
-    take_caches(s, h.walker.caches);
-    return s;
-}
-
-CoreStats core_stats(const arm::Pe& p, const std::string& kind, unsigned id) {
-    CoreStats s;
-    s.kind = kind;
-    s.id = id;
-    s.instructions = p.icount();
-    s.cycles = p.cycles();
-    s.walk_refs_s1 = p.walk_refs_s1;
-    s.walk_refs_s2 = p.walk_refs_s2;
-    s.model = p.walker.stats;
-    take_caches(s, p.walker.caches);
-    return s;
-}
-
-CoreStats core_stats(const x86::Core& c, const std::string& kind, unsigned id) {
+// What every core model counts the same way.
+template <class Core> CoreStats counters(const Core& c, const std::string& kind, unsigned id) {
     CoreStats s;
     s.kind = kind;
     s.id = id;
@@ -59,6 +28,23 @@ CoreStats core_stats(const x86::Core& c, const std::string& kind, unsigned id) {
     s.model = c.walker.stats;
     return s;
 }
+
+// The cores that charge the cache model report it.
+template <class Core> CoreStats with_caches(const Core& c, const std::string& kind, unsigned id) {
+    CoreStats s = counters(c, kind, id);
+    const isa::CacheHierarchy& h = c.walker.caches;
+    s.l1i = {h.l1i.enabled(), h.l1i.stats};
+    s.l1d = {h.l1d.enabled(), h.l1d.stats};
+    s.l2 = {h.l2.enabled(), h.l2.stats};
+    return s;
+}
+
+} // namespace
+
+CoreStats core_stats(const rv::Hart& h, const std::string& kind, unsigned id) { return with_caches(h, kind, id); }
+CoreStats core_stats(const arm::Pe& p, const std::string& kind, unsigned id) { return with_caches(p, kind, id); }
+// The x86 core does not charge its loads, stores and fetches to the caches.
+CoreStats core_stats(const x86::Core& c, const std::string& kind, unsigned id) { return counters(c, kind, id); }
 
 namespace {
 
