@@ -12,7 +12,6 @@
 namespace hvemu::emu::vmm {
 
 namespace {
-constexpr uint64_t kGiB = uint64_t{1} << 30;
 
 const VmConfig& checked(const VmConfig& cfg) {
     if (cfg.arch != GuestArch::Aarch64) throw ConfigError("an Arm VM needs a configuration for aarch64");
@@ -69,7 +68,7 @@ void ArmVm::build_memory() {
         stage2_ = std::make_unique<Stage2Builder>(host_, *frames_, ArmVCpu::ipa_bits_for(kPaBits),
                                                   ArmVCpu::start_level_for(kPaBits), kPaBits);
     });
-    uint64_t next_alloc = kGuestRamBase;
+    HostPlacement placement(kGuestRamBase);
     unsigned n = 0;
     for (const MemoryRegionConfig& m : cfg_.effective_memory()) {
         GuestRegion r;
@@ -77,12 +76,7 @@ void ArmVm::build_memory() {
         r.size = m.size;
         r.flags = m.flags;
         r.name = fmt::format("ram{}", n++);
-        if (m.map == MapType::Alloc) {
-            r.hpa = next_alloc + (m.gpa & (kGiB - 1));
-            next_alloc = (r.hpa + r.size + kGiB - 1) & ~(kGiB - 1);
-        } else {
-            r.hpa = m.gpa;
-        }
+        r.hpa = placement.place(m.gpa, m.size, m.map == MapType::Alloc);
         as_config_error([&] {
             stage2_->map(r.gpa, r.hpa, r.size, r.flags);
             guest_.add(r);

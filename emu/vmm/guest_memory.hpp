@@ -21,6 +21,25 @@ struct GuestRegion {
     std::string name;
 };
 
+// Where a VM's RAM regions go in host memory: allocated regions one after
+// another from `alloc_base`, each at the next 1 GiB boundary plus the
+// region's offset within 1 GiB, so that 2 MiB and 1 GiB leaves line up with
+// the guest's; identity-mapped regions at HPA == GPA.
+class HostPlacement {
+public:
+    explicit HostPlacement(uint64_t alloc_base) : next_(alloc_base) {}
+    uint64_t place(uint64_t gpa, uint64_t size, bool allocate) {
+        if (!allocate) return gpa;
+        const uint64_t hpa = next_ + (gpa & (kGiB - 1));
+        next_ = (hpa + size + kGiB - 1) & ~(kGiB - 1);
+        return hpa;
+    }
+
+private:
+    static constexpr uint64_t kGiB = uint64_t{1} << 30;
+    uint64_t next_;
+};
+
 class GuestMemory {
 public:
     explicit GuestMemory(isa::PhysMem& host) : host_(host) {}

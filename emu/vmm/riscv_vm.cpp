@@ -12,7 +12,6 @@
 namespace hvemu::emu::vmm {
 
 namespace {
-constexpr uint64_t kGiB = uint64_t{1} << 30;
 constexpr uint64_t kDtbAlign = uint64_t{2} << 20;   // as QEMU
 constexpr uint64_t kRawKernelOffset = uint64_t{2} << 20;   // raw kernels: RAM base + 2 MiB (OpenSBI's jump address)
 
@@ -46,7 +45,7 @@ void RiscvVm::build_memory() {
     host_.add_ram(kHypRamBase, kHypRamSize, "hypervisor");
     frames_ = std::make_unique<FrameAllocator>(host_, kHypRamBase, kHypRamSize);
     gstage_ = std::make_unique<GStageBuilder>(host_, *frames_, cfg_.gstage);
-    uint64_t next_alloc = kGuestRamBase;
+    HostPlacement placement(kGuestRamBase);
     unsigned n = 0;
     for (const MemoryRegionConfig& m : cfg_.effective_memory()) {
         GuestRegion r;
@@ -54,12 +53,7 @@ void RiscvVm::build_memory() {
         r.size = m.size;
         r.flags = m.flags;
         r.name = fmt::format("ram{}", n++);
-        if (m.map == MapType::Alloc) {
-            r.hpa = next_alloc + (m.gpa & (kGiB - 1));
-            next_alloc = (r.hpa + r.size + kGiB - 1) & ~(kGiB - 1);
-        } else {
-            r.hpa = m.gpa;
-        }
+        r.hpa = placement.place(m.gpa, m.size, m.map == MapType::Alloc);
         try {
             guest_.add(r);
             gstage_->map(r.gpa, r.hpa, r.size, r.flags);

@@ -10,7 +10,6 @@
 namespace hvemu::emu::vmm {
 
 namespace {
-constexpr uint64_t kGiB = uint64_t{1} << 30;
 
 const VmConfig& checked(const VmConfig& cfg) {
     if (cfg.arch != GuestArch::X86_64) throw ConfigError("an x86 VM needs a configuration for x86_64");
@@ -64,7 +63,7 @@ void X86Vm::build_memory() {
         return m.gpa <= kResetBase + kResetSize - 16 && kResetBase + kResetSize <= m.gpa + m.size;
     });
     if (!has_reset) regions.push_back(MemoryRegionConfig{kResetBase, kResetSize});
-    uint64_t next_alloc = kGuestRamBase;
+    HostPlacement placement(kGuestRamBase);
     unsigned n = 0;
     for (const MemoryRegionConfig& m : regions) {
         if (m.gpa < kLapicBase + dev::Lapic::kSize && kLapicBase < m.gpa + m.size)
@@ -75,12 +74,7 @@ void X86Vm::build_memory() {
         r.size = m.size;
         r.flags = m.flags;
         r.name = m.gpa == kResetBase ? "reset" : fmt::format("ram{}", n++);
-        if (m.map == MapType::Alloc) {
-            r.hpa = next_alloc + (m.gpa & (kGiB - 1));
-            next_alloc = (r.hpa + r.size + kGiB - 1) & ~(kGiB - 1);
-        } else {
-            r.hpa = m.gpa;
-        }
+        r.hpa = placement.place(m.gpa, m.size, m.map == MapType::Alloc);
         as_config_error([&] {
             ept_->map(r.gpa, r.hpa, r.size, r.flags);
             guest_.add(r);
