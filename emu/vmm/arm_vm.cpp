@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "emu/machine/riscv64_virt.hpp"   // ConfigError
 #include "emu/vmm/arm_guest_fdt.hpp"
 #include "emu/vmm/guest_loader.hpp"
+#include "emu/vmm/vm_build.hpp"
 #include "vcpu/arm64/psci.hpp"
 
 namespace hvemu::emu::vmm {
@@ -14,21 +14,7 @@ namespace hvemu::emu::vmm {
 namespace {
 
 const VmConfig& checked(const VmConfig& cfg) {
-    if (cfg.arch != GuestArch::Aarch64) throw ConfigError("an Arm VM needs a configuration for aarch64");
-    validate(cfg);
-    return cfg;
-}
-
-template <class F> void as_config_error(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        throw ConfigError(e.what());
-    } catch (const MappingError& e) {
-        throw ConfigError(e.what());
-    } catch (const OutOfFrames& e) {
-        throw ConfigError(e.what());
-    }
+    return checked_config(cfg, GuestArch::Aarch64, "an Arm VM needs a configuration for aarch64");
 }
 } // namespace
 
@@ -44,13 +30,7 @@ ArmVm::ArmVm(const VmConfig& cfg, const ConsoleIo& io)
 
 ArmVm::~ArmVm() {
     gic_.set_virtual_sink(nullptr);
-    // vCPUs bound to a physical CPU give it back before the CPUs go away.
-    for (unsigned p = 0; p < pcpus_.size(); p++) {
-        pcpus_[p]->make_current();
-        for (auto& v : vcpus_)
-            if (v->arch().bound_cpu() == pcpus_[p].get()) (void)v->unbind();
-    }
-    ArmPhysCpu::clear_current();
+    unbind_all(pcpus_, vcpus_);
     console_.flush();
 }
 

@@ -19,7 +19,7 @@ constexpr uint64_t kTimerEnable = 1, kTimerImask = 2;
 } // namespace
 
 ArmVmm::ArmVmm(ArmVm& vm, const VmmOptions& opt)
-    : VmmCore(vm.num_vcpus(), vm.num_pcpus(), opt, vm.bus(), vm.guest_mem(), vm.console()), vm_(vm),
+    : VmmFor(vm, opt),
       handed_(vm.num_vcpus()), ptimer_(vm.num_vcpus()) {
     for (unsigned i = 0; i < vm_.num_vcpus(); i++)
         vm_.vcpu(i).arch().set_psci_host({.affinity_info = [this](uint64_t mpidr) { return affinity_info(mpidr); }});
@@ -37,13 +37,7 @@ ArmVmm::~ArmVmm() {
     for (unsigned i = 0; i < vm_.num_vcpus(); i++) vm_.vcpu(i).arch().set_psci_host({});
 }
 
-uint64_t ArmVmm::pcpu_cycles(unsigned p) const { return vm_.pcpu(p).cycles(); }
-void ArmVmm::pcpu_add_cycles(unsigned p, uint64_t c) { vm_.pcpu(p).add_cycles(c); }
 uint64_t ArmVmm::pcpu_icount(unsigned p) const { return vm_.pcpu(p).pe().icount(); }
-void ArmVmm::make_current(unsigned p) { vm_.pcpu(p).make_current(); }
-void ArmVmm::clear_current() { ArmPhysCpu::clear_current(); }
-vcpu::Result<void> ArmVmm::bind_vcpu(unsigned v) { return vm_.vcpu(v).bind(); }
-vcpu::Result<void> ArmVmm::unbind_vcpu(unsigned v) { return vm_.vcpu(v).unbind(); }
 
 vcpu::Result<vcpu::ExitReason> ArmVmm::run_vcpu(unsigned v, uint64_t budget) {
     update_ptimer(v, counter_of(v));
@@ -52,7 +46,6 @@ vcpu::Result<vcpu::ExitReason> ArmVmm::run_vcpu(unsigned v, uint64_t budget) {
     return vm_.vcpu(v).run();
 }
 
-void ArmVmm::set_gpr(unsigned v, unsigned reg, uint64_t value) { vm_.vcpu(v).set_gpr(reg, value); }
 uint64_t ArmVmm::vcpu_pc(unsigned v) const { return vm_.vcpu(v).arch().pc(); }
 bool ArmVmm::fetch_insn(unsigned v, uint64_t pc, uint32_t& raw) const { return vm_.vcpu(v).arch().fetch_insn(pc, raw); }
 
@@ -106,8 +99,6 @@ uint64_t ArmVmm::cycles_until(unsigned p, uint64_t deadline) const {
     return vm_.pcpu(p).pe().cycles_until_count(deadline);
 }
 
-unsigned ArmVmm::uart_rx_space() const { return vm_.uart().rx_space(); }
-void ArmVmm::uart_push_rx(uint8_t b) { vm_.uart().push_rx(b); }
 
 std::string ArmVmm::describe_vm() const {
     return fmt::format("VM '{}': {} vCPU(s) on {} physical CPU(s), stage 2 {}-bit IPA from level {}",

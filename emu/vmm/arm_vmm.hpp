@@ -35,26 +35,19 @@
 #include <vector>
 
 #include "emu/vmm/arm_vm.hpp"
-#include "emu/vmm/vmm_core.hpp"
+#include "emu/vmm/vmm_for.hpp"
 
 namespace hvemu::emu::vmm {
 
-class ArmVmm final : public VmmCore {
+class ArmVmm final : public VmmFor<ArmVm, ArmPhysCpu> {
 public:
     ArmVmm(ArmVm& vm, const VmmOptions& opt);
     ~ArmVmm() override;
 
 private:
     // VmmCore hooks (arm_vmm.cpp)
-    uint64_t pcpu_cycles(unsigned p) const override;
-    void pcpu_add_cycles(unsigned p, uint64_t c) override;
     uint64_t pcpu_icount(unsigned p) const override;
-    void make_current(unsigned p) override;
-    void clear_current() override;
-    vcpu::Result<void> bind_vcpu(unsigned v) override;
-    vcpu::Result<void> unbind_vcpu(unsigned v) override;
     vcpu::Result<vcpu::ExitReason> run_vcpu(unsigned v, uint64_t budget) override;
-    void set_gpr(unsigned v, unsigned reg, uint64_t value) override;
     uint64_t vcpu_pc(unsigned v) const override;
     bool fetch_insn(unsigned v, uint64_t pc, uint32_t& raw) const override;
     bool slice_ended(unsigned v, const vcpu::ExitReason& e) const override;
@@ -62,8 +55,6 @@ private:
     bool has_wakeup(unsigned v, unsigned p) const override;
     std::optional<uint64_t> timer_deadline(unsigned v) const override;
     uint64_t cycles_until(unsigned p, uint64_t deadline) const override;
-    unsigned uart_rx_space() const override;
-    void uart_push_rx(uint8_t b) override;
     std::string describe_vm() const override;
 
     // exits (arm_vmm_exits.cpp)
@@ -92,7 +83,6 @@ private:
         bool line = false;
     };
 
-    ArmVm& vm_;
     std::vector<std::vector<uint32_t>> handed_;   // per vCPU: level interrupts in its list registers
     mutable std::vector<PTimer> ptimer_;   // per vCPU (its line follows the clock, also from const hooks)
     const char* irq_source_ = "gic";              // what on_virq reports ("ipi" while an SGI is sent)

@@ -8,6 +8,7 @@
 #include "emu/machine/riscv64_virt.hpp"
 #include "emu/vmm/guest_fdt.hpp"
 #include "emu/vmm/guest_loader.hpp"
+#include "emu/vmm/vm_build.hpp"
 
 namespace hvemu::emu::vmm {
 
@@ -16,8 +17,7 @@ constexpr uint64_t kDtbAlign = uint64_t{2} << 20;   // as QEMU
 constexpr uint64_t kRawKernelOffset = uint64_t{2} << 20;   // raw kernels: RAM base + 2 MiB (OpenSBI's jump address)
 
 const VmConfig& checked(const VmConfig& cfg) {
-    validate(cfg);
-    return cfg;
+    return checked_config(cfg, GuestArch::Riscv64, "a RISC-V VM needs a configuration for riscv64");
 }
 } // namespace
 
@@ -31,13 +31,7 @@ RiscvVm::RiscvVm(const VmConfig& cfg, const ConsoleIo& io)
 }
 
 RiscvVm::~RiscvVm() {
-    // vCPUs bound to a physical CPU give it back before the CPUs go away.
-    for (unsigned p = 0; p < pcpus_.size(); p++) {
-        pcpus_[p]->make_current();
-        for (auto& v : vcpus_)
-            if (v->arch().bound_cpu() == pcpus_[p].get()) (void)v->unbind();
-    }
-    PhysCpu::clear_current();
+    unbind_all(pcpus_, vcpus_);
     console_.flush();
 }
 
@@ -54,16 +48,10 @@ void RiscvVm::build_memory() {
         r.flags = m.flags;
         r.name = fmt::format("ram{}", n++);
         r.hpa = placement.place(m.gpa, m.size, m.map == MapType::Alloc);
-        try {
+        as_config_error([&] {
             guest_.add(r);
             gstage_->map(r.gpa, r.hpa, r.size, r.flags);
-        } catch (const std::invalid_argument& e) {
-            throw ConfigError(e.what());
-        } catch (const MappingError& e) {
-            throw ConfigError(e.what());
-        } catch (const OutOfFrames& e) {
-            throw ConfigError(e.what());
-        }
+        });
     }
 }
 

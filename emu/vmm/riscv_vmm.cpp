@@ -14,7 +14,7 @@ constexpr uint32_t kWfi = 0x10500073;
 } // namespace
 
 RiscvVmm::RiscvVmm(RiscvVm& vm, const VmmOptions& opt)
-    : VmmCore(vm.num_vcpus(), vm.num_pcpus(), opt, vm.bus(), vm.guest_mem(), vm.console()), vm_(vm),
+    : VmmFor(vm, opt),
       suspended_(vm.num_vcpus(), 0) {
     for (unsigned i = 0; i < vm_.num_vcpus(); i++) {
         vcpu::riscv::SbiHost host;
@@ -35,20 +35,13 @@ RiscvVmm::RiscvVmm(RiscvVm& vm, const VmmOptions& opt)
 
 RiscvVmm::~RiscvVmm() { vm_.on_external_irq = nullptr; }
 
-uint64_t RiscvVmm::pcpu_cycles(unsigned p) const { return vm_.pcpu(p).cycles(); }
-void RiscvVmm::pcpu_add_cycles(unsigned p, uint64_t c) { vm_.pcpu(p).add_cycles(c); }
 uint64_t RiscvVmm::pcpu_icount(unsigned p) const { return vm_.pcpu(p).hart().icount(); }
-void RiscvVmm::make_current(unsigned p) { vm_.pcpu(p).make_current(); }
-void RiscvVmm::clear_current() { PhysCpu::clear_current(); }
-vcpu::Result<void> RiscvVmm::bind_vcpu(unsigned v) { return vm_.vcpu(v).bind(); }
-vcpu::Result<void> RiscvVmm::unbind_vcpu(unsigned v) { return vm_.vcpu(v).unbind(); }
 
 vcpu::Result<vcpu::ExitReason> RiscvVmm::run_vcpu(unsigned v, uint64_t budget) {
     vm_.vcpu(v).arch().set_run_budget(budget);
     return vm_.vcpu(v).run();
 }
 
-void RiscvVmm::set_gpr(unsigned v, unsigned reg, uint64_t value) { vm_.vcpu(v).set_gpr(reg, value); }
 uint64_t RiscvVmm::vcpu_pc(unsigned v) const { return vm_.vcpu(v).arch().pc(); }
 bool RiscvVmm::fetch_insn(unsigned v, uint64_t pc, uint32_t& raw) const { return vm_.vcpu(v).arch().fetch_insn(pc, raw); }
 
@@ -73,8 +66,6 @@ std::optional<uint64_t> RiscvVmm::timer_deadline(unsigned v) const { return vm_.
 uint64_t RiscvVmm::cycles_until(unsigned p, uint64_t deadline) const {
     return vm_.pcpu(p).hart().cycles_until_time(deadline);
 }
-unsigned RiscvVmm::uart_rx_space() const { return vm_.uart().rx_space(); }
-void RiscvVmm::uart_push_rx(uint8_t b) { vm_.uart().push_rx(b); }
 
 std::string RiscvVmm::describe_vm() const {
     return fmt::format("VM '{}': {} vCPU(s) on {} physical CPU(s), G-stage {}", vm_.config().name, vm_.num_vcpus(),

@@ -25,26 +25,19 @@
 #include <vector>
 
 #include "emu/vmm/riscv_vm.hpp"
-#include "emu/vmm/vmm_core.hpp"
+#include "emu/vmm/vmm_for.hpp"
 
 namespace hvemu::emu::vmm {
 
-class RiscvVmm final : public VmmCore {
+class RiscvVmm final : public VmmFor<RiscvVm, PhysCpu> {
 public:
     RiscvVmm(RiscvVm& vm, const VmmOptions& opt);
     ~RiscvVmm() override;
 
 private:
     // VmmCore hooks (riscv_vmm.cpp)
-    uint64_t pcpu_cycles(unsigned p) const override;
-    void pcpu_add_cycles(unsigned p, uint64_t c) override;
     uint64_t pcpu_icount(unsigned p) const override;
-    void make_current(unsigned p) override;
-    void clear_current() override;
-    vcpu::Result<void> bind_vcpu(unsigned v) override;
-    vcpu::Result<void> unbind_vcpu(unsigned v) override;
     vcpu::Result<vcpu::ExitReason> run_vcpu(unsigned v, uint64_t budget) override;
-    void set_gpr(unsigned v, unsigned reg, uint64_t value) override;
     uint64_t vcpu_pc(unsigned v) const override;
     bool fetch_insn(unsigned v, uint64_t pc, uint32_t& raw) const override;
     bool slice_ended(unsigned v, const vcpu::ExitReason& e) const override;
@@ -52,8 +45,6 @@ private:
     bool has_wakeup(unsigned v, unsigned p) const override;
     std::optional<uint64_t> timer_deadline(unsigned v) const override;
     uint64_t cycles_until(unsigned p, uint64_t deadline) const override;
-    unsigned uart_rx_space() const override;
-    void uart_push_rx(uint8_t b) override;
     std::string describe_vm() const override;
 
     // exits (riscv_vmm_exits.cpp)
@@ -67,7 +58,6 @@ private:
     int64_t hart_status(uint64_t hartid) const;
     void remote_fence(uint64_t mask, uint64_t base);
 
-    RiscvVm& vm_;
     std::vector<uint8_t> suspended_;      // asleep through HSM suspend (reported SUSPENDED)
 };
 

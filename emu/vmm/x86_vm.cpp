@@ -4,29 +4,15 @@
 
 #include <fmt/format.h>
 
-#include "emu/machine/riscv64_virt.hpp"   // ConfigError
 #include "emu/vmm/guest_loader.hpp"
+#include "emu/vmm/vm_build.hpp"
 
 namespace hvemu::emu::vmm {
 
 namespace {
 
 const VmConfig& checked(const VmConfig& cfg) {
-    if (cfg.arch != GuestArch::X86_64) throw ConfigError("an x86 VM needs a configuration for x86_64");
-    validate(cfg);
-    return cfg;
-}
-
-template <class F> void as_config_error(F&& f) {
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        throw ConfigError(e.what());
-    } catch (const MappingError& e) {
-        throw ConfigError(e.what());
-    } catch (const OutOfFrames& e) {
-        throw ConfigError(e.what());
-    }
+    return checked_config(cfg, GuestArch::X86_64, "an x86 VM needs a configuration for x86_64");
 }
 } // namespace
 
@@ -43,12 +29,7 @@ X86Vm::~X86Vm() {
         l->set_virtual_sink(nullptr);
         l->set_ipi_sink(nullptr);
     }
-    for (unsigned p = 0; p < pcpus_.size(); p++) {
-        pcpus_[p]->make_current();
-        for (auto& v : vcpus_)
-            if (v->arch().bound_cpu() == pcpus_[p].get()) (void)v->unbind();
-    }
-    X86PhysCpu::clear_current();
+    unbind_all(pcpus_, vcpus_);
     console_.flush();
 }
 

@@ -11,7 +11,7 @@
 namespace hvemu::emu::vmm {
 
 X86Vmm::X86Vmm(X86Vm& vm, const VmmOptions& opt)
-    : VmmCore(vm.num_vcpus(), vm.num_pcpus(), opt, vm.bus(), vm.guest_mem(), vm.console()), vm_(vm),
+    : VmmFor(vm, opt),
       init_seen_(vm.num_vcpus(), false) {
     vm_.on_virq = [this](unsigned v, uint8_t vector) {
         if (opt_.tracer) opt_.tracer->on_irq({v, vector, "lapic", Isa::X86_64});
@@ -29,13 +29,7 @@ X86Vmm::~X86Vmm() {
     vm_.debug_exit().set_exit({});
 }
 
-uint64_t X86Vmm::pcpu_cycles(unsigned p) const { return vm_.pcpu(p).cycles(); }
-void X86Vmm::pcpu_add_cycles(unsigned p, uint64_t c) { vm_.pcpu(p).add_cycles(c); }
 uint64_t X86Vmm::pcpu_icount(unsigned p) const { return vm_.pcpu(p).core().icount(); }
-void X86Vmm::make_current(unsigned p) { vm_.pcpu(p).make_current(); }
-void X86Vmm::clear_current() { X86PhysCpu::clear_current(); }
-vcpu::Result<void> X86Vmm::bind_vcpu(unsigned v) { return vm_.vcpu(v).bind(); }
-vcpu::Result<void> X86Vmm::unbind_vcpu(unsigned v) { return vm_.vcpu(v).unbind(); }
 
 // Before each entry: the LAPIC's timer evaluated (a due interrupt is
 // handed over and queued) and its next expiry as the vCPU's deadline.
@@ -48,7 +42,6 @@ vcpu::Result<vcpu::ExitReason> X86Vmm::run_vcpu(unsigned v, uint64_t budget) {
     return vm_.vcpu(v).run();
 }
 
-void X86Vmm::set_gpr(unsigned v, unsigned reg, uint64_t value) { vm_.vcpu(v).set_gpr(reg, value); }
 uint64_t X86Vmm::vcpu_pc(unsigned v) const { return vm_.vcpu(v).arch().rip(); }
 
 bool X86Vmm::fetch_insn(unsigned v, uint64_t pc, uint32_t& raw) const {
@@ -80,8 +73,6 @@ uint64_t X86Vmm::cycles_until(unsigned p, uint64_t deadline) const {
     return deadline > now ? deadline - now : 0;
 }
 
-unsigned X86Vmm::uart_rx_space() const { return vm_.uart().rx_space(); }
-void X86Vmm::uart_push_rx(uint8_t b) { vm_.uart().push_rx(b); }
 
 std::string X86Vmm::describe_vm() const {
     const auto& l = vm_.ept().leaves();

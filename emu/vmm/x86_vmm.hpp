@@ -26,12 +26,12 @@
 #include <string>
 #include <vector>
 
-#include "emu/vmm/vmm_core.hpp"
+#include "emu/vmm/vmm_for.hpp"
 #include "emu/vmm/x86_vm.hpp"
 
 namespace hvemu::emu::vmm {
 
-class X86Vmm final : public VmmCore {
+class X86Vmm final : public VmmFor<X86Vm, X86PhysCpu> {
 public:
     X86Vmm(X86Vm& vm, const VmmOptions& opt);
     ~X86Vmm() override;
@@ -41,15 +41,8 @@ public:
 
 private:
     // VmmCore hooks (x86_vmm.cpp)
-    uint64_t pcpu_cycles(unsigned p) const override;
-    void pcpu_add_cycles(unsigned p, uint64_t c) override;
     uint64_t pcpu_icount(unsigned p) const override;
-    void make_current(unsigned p) override;
-    void clear_current() override;
-    vcpu::Result<void> bind_vcpu(unsigned v) override;
-    vcpu::Result<void> unbind_vcpu(unsigned v) override;
     vcpu::Result<vcpu::ExitReason> run_vcpu(unsigned v, uint64_t budget) override;
-    void set_gpr(unsigned v, unsigned reg, uint64_t value) override;
     uint64_t vcpu_pc(unsigned v) const override;
     bool fetch_insn(unsigned v, uint64_t pc, uint32_t& raw) const override;
     bool slice_ended(unsigned v, const vcpu::ExitReason& e) const override;
@@ -57,8 +50,6 @@ private:
     bool has_wakeup(unsigned v, unsigned p) const override;
     std::optional<uint64_t> timer_deadline(unsigned v) const override;
     uint64_t cycles_until(unsigned p, uint64_t deadline) const override;
-    unsigned uart_rx_space() const override;
-    void uart_push_rx(uint8_t b) override;
     std::string describe_vm() const override;
 
     // exits (x86_vmm_exits.cpp)
@@ -75,7 +66,6 @@ private:
     void init_ipi(unsigned t);
     void startup_ipi(unsigned t, uint8_t vector);
 
-    X86Vm& vm_;
     std::vector<bool> init_seen_;   // per vCPU: INIT received, a start-up IPI may start it
     bool in_read_ = false;          // an MMIO read that fell to no_device (Fault: all ones)
 };
