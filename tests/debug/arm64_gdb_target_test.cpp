@@ -16,6 +16,7 @@
 #include "emu/debug/arm64_gdb_target.hpp"
 #include "emu/debug/gdb_packet.hpp"
 #include "emu/debug/gdb_server.hpp"
+#include "tests/isa/arm64_tables.hpp"
 
 using namespace hvemu;
 using namespace hvemu::emu::debug;
@@ -29,52 +30,13 @@ constexpr uint64_t kValid = 1, kTable = 2, kAf = 1ull << 10, kSh = 3ull << 8;
 constexpr uint64_t kS1Rw = kAf | kSh;                                    // AttrIndx 0 (MAIR: Normal WB)
 constexpr uint64_t kS2Rw = kAf | kSh | (1ull << 6) | (1ull << 7) | (0xfull << 2);
 
-struct Tables {
-    isa::PhysMem& mem;
-    uint64_t next = kTablePool;
-    uint64_t alloc(unsigned pages = 1) {
-        const uint64_t align = 0x1000ull * pages;
-        next = (next + align - 1) & ~(align - 1);
-        const uint64_t a = next;
-        next += align;
-        const std::vector<uint8_t> zero(align, 0);
-        mem.write_block(a, zero.data(), zero.size());
-        return a;
-    }
-    uint64_t rd(uint64_t pa) {
-        uint64_t d = 0;
-        mem.read_block(pa, &d, 8);
-        return d;
-    }
-    void wr(uint64_t pa, uint64_t d) { mem.write_block(pa, &d, 8); }
-    // Map addr -> out at `level`, creating tables; `to_pa` places tables
-    // given by IPA (identity when the tables are at PAs).
-    void map(uint64_t root, int start, unsigned in_bits, uint64_t addr, uint64_t out, uint64_t attrs, int level = 3,
-             uint64_t table_offset = 0) {
-        uint64_t table = root;
-        for (int l = start;; ++l) {
-            const unsigned shift = 12 + 9 * (3 - l);
-            const unsigned bits = l == start ? in_bits - shift : 9;
-            const uint64_t slot = table + ((addr >> shift) & ((1ull << bits) - 1)) * 8;
-            if (l == level) {
-                wr(slot, out | attrs | kValid | (level == 3 ? kTable : 0));
-                return;
-            }
-            uint64_t d = rd(slot);
-            if (!(d & kValid)) {
-                d = (alloc() - table_offset) | kValid | kTable;   // the descriptor holds the IPA
-                wr(slot, d);
-            }
-            table = (d & 0x0000fffffffff000ull) + table_offset;
-        }
-    }
-};
+using Tables = arm::test::Arm64Tables;
 
 struct Rig {
     isa::PhysMem mem;
     std::unique_ptr<arm::Pe> pe;
     std::unique_ptr<Arm64GdbTarget> target;
-    Tables tables{mem};
+    Tables tables{mem, kTablePool};
     Rig() {
         mem.add_ram(kRam, kRamSize);
         arm::PeConfig cfg;
@@ -310,7 +272,9 @@ TEST_CASE("arm64 gdb target: memory by virtual address through stage 1, then sta
     for (uint64_t off = 0; off < kRamSize; off += 2ull << 20)
         r.tables.map(s2root, 1, 40, off, kRam + off, kS2Rw, 2);   // IPA [0, 16 MiB) -> RAM
     const uint64_t groot = r.stage1(kIpaOffset);
-    r.tables.map(groot, 1, 39, 0x1000'0000, data - kIpaOffset, kS1Rw, 3, kIpaOffset);
+    r.tables.table_offset = kIpaOffset;   // the guest's tables are addressed by IPA
+    r.tables.map(groot, 1, 39, 0x1000'0000, data - kIpaOffset, kS1Rw, 3);
+    r.tables.table_offset = 0;
     r.pe->update_context();
     CHECK(r.read(0x1000'0ff8, 8) == "01234567");
     walk = *r.target->monitor(0, "walk 0x10000ff8");

@@ -12,6 +12,7 @@
 #include "isa/arm64/pe.hpp"
 #include "isa/common/phys_mem.hpp"
 #include "isa/riscv/hart.hpp"
+#include "tests/emu/timing_test_util.hpp"
 #include "tests/isa/rv_mmu_fixture.hpp"
 
 using namespace hvemu;
@@ -21,18 +22,8 @@ using hvemu::emu::timing::parse_timing_profile;
 
 namespace {
 
-std::string error_of(const std::string& text) {
-    try {
-        parse_timing_profile(text, "t.toml");
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
-}
-
-std::shared_ptr<const isa::TimingProfile> profile(const std::string& text) {
-    return std::make_shared<const isa::TimingProfile>(parse_timing_profile(text, "t.toml"));
-}
+const auto& error_of = test::timing_error_of;
+const auto& profile = test::timing_profile;
 
 } // namespace
 

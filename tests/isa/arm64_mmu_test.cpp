@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "isa/arm64/pe.hpp"
+#include "tests/isa/arm64_tables.hpp"
 
 namespace hvemu::arm {
 namespace {
@@ -49,54 +50,13 @@ struct Device final : isa::MmioTarget {
     }
 };
 
-// Page tables in RAM: `map` walks from a root, allocating tables.
-struct Tables {
-    isa::PhysMem& mem;
-    uint64_t next = kTablePool;
-
-    // `pages` pages aligned to their size (concatenated stage 2 roots).
-    uint64_t alloc(unsigned pages = 1) {
-        const uint64_t align = 0x1000ull * pages;
-        next = (next + align - 1) & ~(align - 1);
-        const uint64_t a = next;
-        next += 0x1000ull * pages;
-        std::vector<uint8_t> zero(0x1000ull * pages, 0);
-        mem.write_block(a, zero.data(), zero.size());
-        return a;
-    }
-    uint64_t rd(uint64_t pa) {
-        uint64_t d;
-        mem.read_block(pa, &d, 8);
-        return d;
-    }
-    void wr(uint64_t pa, uint64_t d) { mem.write_block(pa, &d, 8); }
-    // The descriptor slot for `addr` at `level`, creating tables down to it.
-    // in_bits: the regime's input size (the start level indexes the rest).
-    uint64_t slot(uint64_t root, int start, unsigned in_bits, uint64_t addr, int level) {
-        uint64_t table = root;
-        for (int l = start;; ++l) {
-            const unsigned shift = 12 + 9 * (3 - l);
-            const unsigned bits = l == start ? in_bits - shift : 9;
-            const uint64_t s = table + ((addr >> shift) & ((1ull << bits) - 1)) * 8;
-            if (l == level) return s;
-            uint64_t d = rd(s);
-            if (!(d & kValid)) {
-                d = alloc() | kValid | kTableOrPage;
-                wr(s, d);
-            }
-            table = d & 0x0000fffffffff000ull;
-        }
-    }
-    void map(uint64_t root, int start, unsigned in_bits, uint64_t addr, uint64_t out, uint64_t attrs, int level = 3) {
-        wr(slot(root, start, in_bits, addr, level), out | attrs | kValid | (level == 3 ? kTableOrPage : 0));
-    }
-};
+using Tables = test::Arm64Tables;
 
 struct Fixture {
     isa::PhysMem mem;
     Device dev;
     std::unique_ptr<Pe> pe;
-    Tables tables{mem};
+    Tables tables{mem, kTablePool};
     uint64_t s1_root = 0, s2_root = 0;
 
     explicit Fixture(unsigned pa_bits = 40) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "isa/arm64/pe.hpp"
+#include "tests/isa/arm64_tables.hpp"
 
 namespace hvemu::arm {
 namespace {
@@ -35,49 +36,11 @@ constexpr uint32_t tlbi(unsigned op1, unsigned crm, unsigned op2, unsigned rt) {
 constexpr uint32_t kTlbiVae1is = tlbi(0, 3, 1, 4), kTlbiVae1 = tlbi(0, 7, 1, 4);
 constexpr uint32_t kTlbiIpas2e1is = tlbi(4, 0, 1, 4), kTlbiVmalle1is = tlbi(0, 3, 0, 31);
 
-struct Tables {
-    isa::PhysMem& mem;
-    uint64_t next = kTablePool;
-    uint64_t alloc(unsigned pages = 1) {
-        const uint64_t align = 0x1000ull * pages;
-        next = (next + align - 1) & ~(align - 1);
-        const uint64_t a = next;
-        next += 0x1000ull * pages;
-        std::vector<uint8_t> zero(0x1000ull * pages, 0);
-        mem.write_block(a, zero.data(), zero.size());
-        return a;
-    }
-    uint64_t rd(uint64_t pa) {
-        uint64_t d;
-        mem.read_block(pa, &d, 8);
-        return d;
-    }
-    void wr(uint64_t pa, uint64_t d) { mem.write_block(pa, &d, 8); }
-    uint64_t slot(uint64_t root, int start, unsigned in_bits, uint64_t addr, int level) {
-        uint64_t table = root;
-        for (int l = start;; ++l) {
-            const unsigned shift = 12 + 9 * (3 - l);
-            const unsigned bits = l == start ? in_bits - shift : 9;
-            const uint64_t s = table + ((addr >> shift) & ((1ull << bits) - 1)) * 8;
-            if (l == level) return s;
-            uint64_t d = rd(s);
-            if (!(d & kValid)) {
-                d = alloc() | kValid | kTableOrPage;
-                wr(s, d);
-            }
-            table = d & 0x0000fffffffff000ull;
-        }
-    }
-    // 2 MiB blocks mapping RAM to itself, so code and tables are reachable.
-    void identity(uint64_t root, int start, unsigned in_bits, uint64_t attrs) {
-        for (uint64_t a = kRam; a < kRam + kRamSize; a += 2ull << 20)
-            wr(slot(root, start, in_bits, a, 2), a | attrs | kValid);
-    }
-};
+using Tables = test::Arm64Tables;
 
 struct Machine {
     isa::PhysMem mem;
-    Tables tables{mem};
+    Tables tables{mem, kTablePool};
     std::vector<std::unique_ptr<Pe>> pes;
     std::vector<Pe*> domain;
 
@@ -113,7 +76,7 @@ struct Machine {
     // (non-global, ASID 1).
     uint64_t stage1() {
         const uint64_t root = tables.alloc();
-        tables.identity(root, 0, 48, kS1Rw);
+        tables.identity(root, 0, 48, kRam, kRamSize, kS1Rw);
         tables.wr(tables.slot(root, 0, 48, 0x10'0000, 3), kPageA | kS1Rw | kNg | kValid | kTableOrPage);
         for (auto& p : pes) {
             p->sys.tcr_el1 = 16 | (2ull << 32) | (1ull << 36);   // T0SZ 16, IPS 40 bits, 16-bit ASID
@@ -127,7 +90,7 @@ struct Machine {
     // Returns the descriptor's address.
     uint64_t stage2(Pe& p, uint16_t vmid) {
         const uint64_t root = tables.alloc(2);
-        tables.identity(root, 1, 40, kS2Rw);
+        tables.identity(root, 1, 40, kRam, kRamSize, kS2Rw);
         const uint64_t d = tables.slot(root, 1, 40, 0x8000'0000, 3);
         tables.wr(d, kPageA | kS2Rw | kValid | kTableOrPage);
         p.sys.vtcr_el2 = 24 | (1u << 6) | (2u << 16) | (1u << 19);   // T0SZ 24, SL0 1, PS 40, VS
