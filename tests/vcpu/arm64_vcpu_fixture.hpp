@@ -13,6 +13,7 @@
 #include "isa/common/phys_mem.hpp"
 #include "vcpu/arm64/arm_regs.hpp"
 #include "vcpu/arm64/arm_vcpu.hpp"
+#include "tests/vcpu/vcpu_test_util.hpp"
 #include "vcpu/vcpu.hpp"
 
 namespace hvemu::vcpu::arm64::test {
@@ -131,27 +132,8 @@ inline uint64_t sysreg(PhysCpu& c, uint32_t enc) {
     return v;
 }
 
-inline ExitReason run_ok(ArmVCpu& v) {
-    auto r = v.run();
-    INFO((r.ok() ? std::string() : r.error().message));
-    REQUIRE(r.ok());
-    return r.value();
-}
-
-// Run until an exit other than Nothing (at most `limit` slices).
-inline ExitReason run_to_exit(ArmVCpu& v, unsigned limit = 100) {
-    for (unsigned i = 0; i < limit; ++i) {
-        ExitReason e = run_ok(v);
-        if (!std::holds_alternative<exit::Nothing>(e)) return e;
-    }
-    FAIL("no exit");
-    return exit::Nothing{};
-}
-
-template <class T> T as(const ExitReason& e) {
-    INFO(describe(e));
-    REQUIRE(std::holds_alternative<T>(e));
-    return std::get<T>(e);
-}
+using vcpu::test::as;
+using vcpu::test::run_ok;
+using vcpu::test::run_to_exit;
 
 } // namespace hvemu::vcpu::arm64::test

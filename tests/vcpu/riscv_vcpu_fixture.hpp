@@ -10,6 +10,7 @@
 #include "isa/common/phys_mem.hpp"
 #include "tests/isa/rv_test_util.hpp"
 #include "vcpu/riscv/riscv_vcpu.hpp"
+#include "tests/vcpu/vcpu_test_util.hpp"
 #include "vcpu/vcpu.hpp"
 
 namespace hvemu::vcpu::riscv::test {
@@ -140,22 +141,8 @@ struct VmFixture {
     }
 };
 
-// run() with a check that it succeeded.
-inline ExitReason run_ok(RiscvVCpu& v) {
-    auto r = v.run();
-    INFO((r.ok() ? std::string() : r.error().message));
-    REQUIRE(r.ok());
-    return r.value();
-}
-
-// Run until an exit other than Nothing (at most `limit` slices).
-inline ExitReason run_to_exit(RiscvVCpu& v, unsigned limit = 100) {
-    for (unsigned i = 0; i < limit; ++i) {
-        ExitReason e = run_ok(v);
-        if (!std::holds_alternative<exit::Nothing>(e)) return e;
-    }
-    FAIL("no exit");
-    return exit::Nothing{};
-}
+using vcpu::test::as;
+using vcpu::test::run_ok;
+using vcpu::test::run_to_exit;
 
 } // namespace hvemu::vcpu::riscv::test

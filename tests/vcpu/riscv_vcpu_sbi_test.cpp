@@ -50,10 +50,6 @@ struct SbiGuest {
     uint64_t a1() const { return v.gpr(11); }
 };
 
-template <class T> T as(const ExitReason& e) {
-    REQUIRE(std::holds_alternative<T>(e));
-    return std::get<T>(e);
-}
 bool is_nothing(const ExitReason& e) { return std::holds_alternative<exit::Nothing>(e); }
 
 } // namespace

@@ -31,11 +31,6 @@ uint64_t f64_bits(double d) {
     return b;
 }
 
-template <class T> T as(const ExitReason& e) {
-    INFO(describe(e));
-    REQUIRE(std::holds_alternative<T>(e));
-    return std::get<T>(e);
-}
 
 // The trap handler at kHandler: a0 = scause, a1 = sepc, a2 = stval, then a
 // hypercall, so the test sees what the guest saw.
