@@ -25,8 +25,24 @@ const PortBus::Range* PortBus::find(uint16_t port) const {
 
 bool PortBus::io_read(uint16_t port, unsigned width, uint32_t& value) {
     if (width != 1 && width != 2 && width != 4) width = 1;
+    const Range* dev = nullptr;
+    const bool ok = read_pieces(port, width, value, dev);
+    if (observer) observer->on_port(port, width, value, false, ok, dev ? dev->name : std::string());
+    return ok;
+}
+
+bool PortBus::io_write(uint16_t port, unsigned width, uint32_t value) {
+    if (width != 1 && width != 2 && width != 4) width = 1;
+    const Range* dev = nullptr;
+    const bool ok = write_pieces(port, width, value, dev);
+    if (observer) observer->on_port(port, width, value, true, ok, dev ? dev->name : std::string());
+    return ok;
+}
+
+bool PortBus::read_pieces(uint16_t port, unsigned width, uint32_t& value, const Range*& first) {
     const Range* r = find(port);
     if (r && width <= r->max_width && uint32_t{port} + width <= uint32_t{r->base} + r->size) {
+        first = r;
         uint64_t v = 0;
         if (!r->dev->mmio_read(port - r->base, width, v)) v = ~uint64_t{0};
         value = width == 4 ? static_cast<uint32_t>(v) : static_cast<uint32_t>(v & ((1u << (8 * width)) - 1));
@@ -39,6 +55,7 @@ bool PortBus::io_read(uint16_t port, unsigned width, uint32_t& value) {
         const uint16_t p = static_cast<uint16_t>(port + i);
         uint64_t b = 0xFF;
         if (const Range* q = find(p)) {
+            if (!any) first = q;
             any = true;
             if (!q->dev->mmio_read(p - q->base, 1, b)) b = 0xFF;
         }
@@ -48,10 +65,10 @@ bool PortBus::io_read(uint16_t port, unsigned width, uint32_t& value) {
     return any;
 }
 
-bool PortBus::io_write(uint16_t port, unsigned width, uint32_t value) {
-    if (width != 1 && width != 2 && width != 4) width = 1;
+bool PortBus::write_pieces(uint16_t port, unsigned width, uint32_t value, const Range*& first) {
     const Range* r = find(port);
     if (r && width <= r->max_width && uint32_t{port} + width <= uint32_t{r->base} + r->size) {
+        first = r;
         r->dev->mmio_write(port - r->base, width, value);
         return true;
     }
@@ -59,6 +76,7 @@ bool PortBus::io_write(uint16_t port, unsigned width, uint32_t value) {
     for (unsigned i = 0; i < width; i++) {
         const uint16_t p = static_cast<uint16_t>(port + i);
         if (const Range* q = find(p)) {
+            if (!any) first = q;
             any = true;
             q->dev->mmio_write(p - q->base, 1, (value >> (8 * i)) & 0xFF);
         }

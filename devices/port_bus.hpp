@@ -15,6 +15,17 @@
 
 namespace hvemu::dev {
 
+// Sees each port access after it is done (tracing): the port, the width,
+// the value read or written, whether some device took it, and the name of
+// the device (of its first byte, for an access split into pieces; "" when
+// none took it).
+class PortObserver {
+public:
+    virtual ~PortObserver() = default;
+    virtual void on_port(uint16_t port, unsigned width, uint32_t value, bool write, bool ok,
+                         const std::string& device) = 0;
+};
+
 class PortBus final : public x86::IoBus {
 public:
     struct Range {
@@ -38,7 +49,11 @@ public:
     bool io_read(uint16_t port, unsigned width, uint32_t& value) override;
     bool io_write(uint16_t port, unsigned width, uint32_t value) override;
 
+    PortObserver* observer = nullptr;
+
 private:
+    bool read_pieces(uint16_t port, unsigned width, uint32_t& value, const Range*& first);
+    bool write_pieces(uint16_t port, unsigned width, uint32_t value, const Range*& first);
     std::vector<Range> ranges_;   // sorted by base
     uint64_t unknown_reads_ = 0, unknown_writes_ = 0;
 };

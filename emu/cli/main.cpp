@@ -168,12 +168,11 @@ int run_loaded_board(Board& machine, const RunOptions& o, const char* name, uint
     return status;
 }
 
-// --trace / --trace-json on a board (the hardware's own VM exits).
+// --trace / --trace-json on a board (the hardware's own VM exits). After
+// the GDB stub: insn tracing chains behind its per-instruction hook.
 template <class Board>
-std::unique_ptr<trace::BoardTracer> board_tracer(Board& machine, const RunOptions& o, uint64_t core_hz, bool gdb) {
+std::unique_ptr<trace::BoardTracer> board_tracer(Board& machine, const RunOptions& o, uint64_t core_hz) {
     const trace::TraceRequest req{o.trace, o.trace_file, o.trace_json};
-    if (gdb && !o.trace.empty() && trace::parse_trace_set(o.trace).insn)
-        throw UsageError("--trace insn does not go with --gdb on a full-system board");
     return attach_tracer(machine, req, core_hz);
 }
 
@@ -223,7 +222,7 @@ int run_aarch64_virt(const RunOptions& o) {
         if (!gdb) return 0;
     }
 
-    const auto tracer = board_tracer(machine, o, cfg.clock.core_hz, gdb != nullptr);
+    const auto tracer = board_tracer(machine, o, cfg.clock.core_hz);
     return run_loaded_board(machine, o, "aarch64-virt", cfg.clock.core_hz, gdb.get(), tracer.get());
 }
 
@@ -250,7 +249,7 @@ int run_x86_64_pc(const RunOptions& o) {
         gdb = start_board_gdb(machine, *gdb_target, o, [](X86Pc& m, unsigned i) -> auto& { return m.cpu(i); });
         if (!gdb) return 0;
     }
-    const auto tracer = board_tracer(machine, o, cfg.clock.core_hz, gdb != nullptr);
+    const auto tracer = board_tracer(machine, o, cfg.clock.core_hz);
     return run_loaded_board(machine, o, "x86_64-pc", cfg.clock.core_hz, gdb.get(), tracer.get());
 }
 
@@ -495,7 +494,7 @@ int run_command(const std::vector<std::string>& args) {
         if (!gdb) return 0;
     }
 
-    const auto tracer = board_tracer(machine, o, cfg.clock.core_hz, gdb != nullptr);
+    const auto tracer = board_tracer(machine, o, cfg.clock.core_hz);
     return run_loaded_board(machine, o, "riscv64-virt", cfg.clock.core_hz, gdb.get(), tracer.get());
 }
 

@@ -153,28 +153,42 @@ bool GdbServer::before_insn(unsigned thread) {
         return stop_here(thread, stop_reply(thread, kSigTrap), false);   // GDB expects a stopped target on connect
     }
     if (first_after_resume_ == static_cast<int>(thread)) first_after_resume_ = -1;   // that instruction ran
+    // A stop here serves GDB until it resumes; then this instruction still
+    // gets the checks after that stop's, as the one GDB resumed at: a
+    // breakpoint on it, or a watchpoint that stops before its access, does
+    // not stop it again, but a watchpoint that stops after its access sees
+    // it (a watched access right after a stop is not missed).
+    bool resumed_here = false;
+    auto stop = [&](const std::string& reply) {
+        if (!stop_here(thread, reply)) return false;
+        resumed_here = true;
+        return true;
+    };
     if (watch_pending_ == static_cast<int>(thread)) {
         watch_pending_ = -1;
-        return stop_here(thread, stop_reply(thread, kSigTrap, watch_reply_));
-    }
-    if (step_thread_ == static_cast<int>(thread)) {
+        if (step_thread_ == static_cast<int>(thread)) step_thread_ = -1;   // one stop ends the step too
+        if (!stop(stop_reply(thread, kSigTrap, watch_reply_))) return false;
+    } else if (step_thread_ == static_cast<int>(thread)) {
         if (step_armed_) {
             step_thread_ = -1;
-            return stop_here(thread, stop_reply(thread, kSigTrap));
+            if (!stop(stop_reply(thread, kSigTrap))) return false;
+        } else {
+            step_armed_ = true;
         }
-        step_armed_ = true;
     }
     const uint64_t pc = target_.pc(thread);
     if (skip_thread_ == static_cast<int>(thread)) {
         skip_thread_ = -1;
-        if (pc == skip_pc_) return true;
+        resumed_here = resumed_here || pc == skip_pc_;
     }
-    if (!breakpoints_.empty() && breakpoints_.count(pc)) return stop_here(thread, stop_reply(thread, kSigTrap));
-    if (uint64_t waddr = 0; !watches_.empty() && watch_hit(thread, waddr))
-        return stop_here(thread, stop_reply(thread, kSigTrap, fmt::format("watch:{:x};", waddr)));
+    if (!resumed_here && !breakpoints_.empty() && breakpoints_.count(pc) && !stop(stop_reply(thread, kSigTrap)))
+        return false;
+    if (uint64_t waddr = 0; !watches_.empty() && watch_hit(thread, waddr) &&
+                            !stop(stop_reply(thread, kSigTrap, fmt::format("watch:{:x};", waddr))))
+        return false;
     if (!watches_.empty() && check_access_watches(thread) && target_.watch_before_access()) {
         watch_pending_ = -1;   // stop before the access, not after it
-        return stop_here(thread, stop_reply(thread, kSigTrap, watch_reply_));
+        if (!resumed_here && !stop(stop_reply(thread, kSigTrap, watch_reply_))) return false;
     }
     if (++calls_ % kPollEvery == 0 && poll_interrupt()) return stop_here(thread, stop_reply(thread, kSigInt));
     return true;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "emu/debug/gdb_packet.hpp"
+#include "emu/debug/x86_access.hpp"
 #include "isa/x86/paging_bits.hpp"
 #include "isa/x86/vmx_state.hpp"
 
@@ -302,6 +303,48 @@ bool X86GdbTargetBase::access(unsigned thread, uint64_t addr, uint8_t* buf, size
         len -= chunk;
     }
     return true;
+}
+
+std::optional<GdbTarget::MemAccess> X86GdbTargetBase::next_access(unsigned thread) {
+    X86AccessState s;
+    const auto cs = get_segment(thread, x86::CS);
+    const auto rip = get_item(thread, Item::Rip);
+    const auto rflags = get_item(thread, Item::Rflags), efer = get_item(thread, Item::Efer);
+    if (!cs || !rip || !rflags || !efer) return std::nullopt;
+    const bool lma = *efer & x86::paging::kEferLma, vm86 = *rflags & (1u << 17);
+    if (lma && (cs->attr & (1u << 13))) s.mode = x86::Mode::Bits64;
+    else s.mode = !vm86 && (cs->attr & (1u << 14)) ? x86::Mode::Bits32 : x86::Mode::Bits16;
+    s.rip = *rip;
+    s.rflags = *rflags;
+    for (unsigned r = 0; r < 16; r++) {
+        const auto v = get_gpr(thread, r);
+        if (!v) return std::nullopt;
+        s.gpr[r] = *v;
+    }
+    for (unsigned g = 0; g < 6; g++) {
+        const auto seg = get_segment(thread, g);
+        if (!seg) return std::nullopt;
+        s.seg_base[g] = seg->base;
+        if (g == x86::SS) s.stack32 = seg->attr & (1u << 14);
+    }
+    // Up to 15 bytes, fewer where the next page is not readable.
+    uint8_t bytes[15] = {};
+    const uint64_t at = pc(thread);
+    unsigned avail = 15;
+    if (!read_memory(thread, at, bytes, avail, false)) {
+        avail = static_cast<unsigned>(std::min<uint64_t>(15, kPage - (at & (kPage - 1))));
+        if (!read_memory(thread, at, bytes, avail, false)) return std::nullopt;
+    }
+    const auto a = x86_data_access(bytes, avail, s, [&](uint64_t addr, uint8_t* dst, size_t len) {
+        return read_memory(thread, addr, dst, len, false);
+    });
+    if (!a) return std::nullopt;
+    MemAccess m;
+    m.addr = a->addr;
+    m.len = a->len;
+    m.read = a->read;
+    m.write = a->write;
+    return m;
 }
 
 bool X86GdbTargetBase::read_memory(unsigned thread, uint64_t addr, uint8_t* dst, size_t len, bool physical) {

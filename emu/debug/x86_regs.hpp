@@ -72,6 +72,9 @@ public:
     bool read_memory(unsigned thread, uint64_t addr, uint8_t* dst, size_t len, bool physical) override;
     bool write_memory(unsigned thread, uint64_t addr, const uint8_t* src, size_t len, bool physical) override;
     unsigned pc_regno() const override { return x86reg::kRip; }
+    // The access of the instruction at the pc (x86_access.hpp); watchpoints
+    // stop after it, as on hardware (watch_before_access() stays false).
+    std::optional<MemAccess> next_access(unsigned thread) override;
     // walk [guest] <addr>, vmcs.
     std::optional<std::string> monitor(unsigned thread, const std::string& cmd) override;
     std::string monitor_help() const override;
@@ -83,7 +86,8 @@ protected:
     virtual bool set_gpr(unsigned thread, unsigned idx, uint64_t value) = 0;
     virtual std::optional<uint64_t> get_item(unsigned thread, Item item) = 0;
     virtual bool set_item(unsigned thread, Item item, uint64_t value) = 0;
-    // Segment register s (x86::SegReg order): selector and base.
+    // Segment register s (x86::SegReg order): selector, base and the
+    // access rights (attr: L and D/B give the code and stack sizes).
     virtual std::optional<x86::Segment> get_segment(unsigned thread, unsigned s) = 0;
     virtual bool set_segment_base(unsigned thread, unsigned s, uint64_t base) = 0;
     // The FXSAVE state (the core's fields, or a saved copy: read-only).

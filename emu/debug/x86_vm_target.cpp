@@ -94,10 +94,12 @@ std::optional<x86::Segment> X86VmTarget::get_segment(unsigned thread, unsigned s
     if (!c || s >= 6) return std::nullopt;
     const auto sel = x86_vmcs_peek(*c, vf::GUEST_ES_SELECTOR + 2 * s);
     const auto base = x86_vmcs_peek(*c, vf::GUEST_ES_BASE + 2 * s);
-    if (!sel || !base) return std::nullopt;
+    const auto ar = x86_vmcs_peek(*c, vf::GUEST_ES_AR_BYTES + 2 * s);
+    if (!sel || !base || !ar) return std::nullopt;
     x86::Segment seg;
     seg.selector = static_cast<uint16_t>(*sel);
     seg.base = *base;
+    seg.attr = static_cast<uint16_t>(*ar);
     return seg;
 }
 

@@ -32,8 +32,11 @@ std::unique_ptr<trace::BoardTracer> attach(Board& b, const trace::TraceRequest& 
     for (unsigned i = 0; i < b.num_cores(); i++) core_of(b, i).hw_trace = t->sink(i);
     if (t->wants_mmio()) b.mem().mmio_observer = t.get();
     if (t->wants_insns()) {
+        // Behind the debugger's hook, when there is one: the line is the
+        // instruction that runs once the stub lets the core go on.
         trace::BoardTracer* tp = t.get();
-        b.before_insn = [tp](unsigned i) {
+        b.before_insn = [tp, prev = std::move(b.before_insn)](unsigned i) {
+            if (prev && !prev(i)) return false;
             tp->on_insn(i);
             return true;
         };
@@ -89,7 +92,9 @@ std::unique_ptr<trace::BoardTracer> attach_tracer(X86Pc& b, const trace::TraceRe
         const unsigned bits = c.code64() ? 64 : !c.protected_mode() ? 16 : (c.seg[x86::CS].attr & (1u << 14)) ? 32 : 16;
         return x86::disassemble(bytes, n, bits, rip);
     };
-    return attach(b, req, "x86_64-pc", vmm::Isa::X86_64, core_hz, core_of, disasm);
+    auto t = attach(b, req, "x86_64-pc", vmm::Isa::X86_64, core_hz, core_of, disasm);
+    if (t && t->wants_mmio()) b.ports().observer = t.get();   // port I/O: the mmio kind too
+    return t;
 }
 
 } // namespace hvemu::emu

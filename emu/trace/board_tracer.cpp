@@ -231,6 +231,24 @@ void BoardTracer::on_mmio(uint64_t paddr, unsigned width, uint64_t value, bool s
                  {"value", fmt::format("{:#x}", value)}, {"device", device}, {"ok", ok ? "true" : "false"}});
 }
 
+void BoardTracer::on_port(uint16_t port, unsigned width, uint32_t value, bool write, bool ok,
+                          const std::string& device) {
+    if (finished_ || !wants_mmio()) return;
+    const unsigned core = view_.current ? view_.current() : 0;
+    if (core >= info_.cores) return;
+    const uint64_t cycle = view_.cycles ? view_.cycles(core) : 0;
+    const uint64_t pc = view_.pc ? view_.pc(core) : 0;
+    const std::string at = where(core, pc, cycle);
+    const char* dir = write ? "write" : "read";
+    const std::string dev = ok ? device : "none";
+    if (set_.mmio && text_)
+        line(fmt::format("{} -> io {} port={:#x} width={} value={:#x} device={}", at, dir, port, width, value, dev));
+    if (json_)
+        instant(core, cycle, "mmio", fmt::format("io {} {}", dir, dev),
+                {{"at", at}, {"port", fmt::format("{:#x}", port)}, {"width", fmt::format("{}", width)},
+                 {"value", fmt::format("{:#x}", value)}, {"device", dev}, {"ok", ok ? "true" : "false"}});
+}
+
 void BoardTracer::finish(int status, const std::string& message) {
     if (finished_) return;
     finished_ = true;

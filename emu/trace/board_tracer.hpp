@@ -1,12 +1,14 @@
 // `--trace` and `--trace-json` on a full-system board: what the hardware
 // model itself does, as a bare-metal hypervisor running on the board sees
 // it. Each core reports its VM exits, VM entries and interrupts through
-// sink(core); the board's bus reports device accesses through mmio(); the
+// sink(core); the board's bus reports device accesses through on_mmio()
+// (and an x86 board's port bus through on_port()); the
 // run loop reports each instruction (insn tracing only) through on_insn().
 //   exits  core 0 cycle 5123 pc 0x40080010 hvc #0x0 -> VM exit HVC64 esr_el2=0x5a000000 ec=0x16 ...
 //          core 0 cycle 4977 pc 0x40080000 mov x0, #0x1 -> VM entry el=EL1 guest_pc=0x40080000
 //   irq    core 1 cycle 9000 pc 0x80001234 wfi -> irq M timer cause=0x8000000000000007 to=M
 //   mmio   core 0 cycle 812 pc 0x80000040 sb a0, 0(a1) -> mmio write addr=0x10000000 width=1 value=0x68 device=uart
+//          core 0 cycle 903 pc 0x100123 out dx, al -> io write port=0x3f8 width=1 value=0x68 device=uart (x86 ports)
 //   insn   core 0 cycle 811 pc 0x8000003c li a0, 104
 // The JSON timeline has one track per core: a "guest" span from every VM
 // entry to the VM exit that ends it, and every event as an instant event
@@ -23,6 +25,7 @@
 #include "emu/trace/trace_session.hpp"
 #include "emu/trace/trace_set.hpp"
 #include "isa/common/hw_trace.hpp"
+#include "devices/port_bus.hpp"
 #include "isa/common/phys_mem.hpp"
 
 namespace hvemu::emu::trace {
@@ -45,7 +48,7 @@ struct CoreView {
     std::function<unsigned()> current;
 };
 
-class BoardTracer final : public isa::MmioObserver {
+class BoardTracer final : public isa::MmioObserver, public dev::PortObserver {
 public:
     // Opens the files; throws std::runtime_error when one cannot be
     // created, std::invalid_argument for a bad --trace list.
@@ -63,6 +66,8 @@ public:
     void on_hw_event(unsigned core, const isa::HwEvent& e);
     void on_insn(unsigned core);
     void on_mmio(uint64_t paddr, unsigned width, uint64_t value, bool store, bool ok,
+                 const std::string& device) override;
+    void on_port(uint16_t port, unsigned width, uint32_t value, bool write, bool ok,
                  const std::string& device) override;
     // Ends open spans, writes the end event, closes the JSON. Idempotent.
     void finish(int status, const std::string& message);

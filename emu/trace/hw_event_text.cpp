@@ -154,7 +154,8 @@ HwEventText arm(const isa::HwEvent& e) {
     case K::VmEntry: return {"VM entry", {{"el", fmt::format("EL{}", e.cause)}, {"guest_pc", hex(e.pc)}}};
     case K::Irq:
         return {e.cause == 0x100 ? "irq FIQ" : "irq IRQ",
-                {{"from", fmt::format("EL{}", e.f[2])}, {"to", fmt::format("EL{}", e.f[3])}}};
+                {{"intid", fmt::format("{}", e.f[0])}, {"virtual", e.f[1] ? "true" : "false"},
+                 {"from", fmt::format("EL{}", e.f[2])}, {"to", fmt::format("EL{}", e.f[3])}}};
     }
     return {};
 }
@@ -170,7 +171,9 @@ HwEventText x86(const isa::HwEvent& e) {
                  {"entry_failure", (e.cause >> 31) & 1 ? "true" : "false"}}};
     }
     case K::VmEntry: return {e.cause ? "VM entry (VMLAUNCH)" : "VM entry (VMRESUME)", {{"guest_rip", hex(e.pc)}}};
-    case K::Irq: return {fmt::format("irq vector {}", e.cause), {{"vector", hex(e.cause)}}};
+    case K::Irq:
+        if (e.f[0] == 1) return {"irq NMI", {{"vector", hex(e.cause)}}};
+        return {fmt::format("irq vector {}", e.cause), {{"vector", hex(e.cause)}}};
     }
     return {};
 }

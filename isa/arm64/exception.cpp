@@ -109,7 +109,15 @@ uint64_t Pe::enter_exception(unsigned target, unsigned type, uint64_t elr) {
         const uint64_t at = type == kSync && (ec == esr::EC_SVC || ec == esr::EC_HVC) ? elr - 4 : elr;
         if (target == 2 && pstate.el < 2)
             hw_trace->on_hw_event({K::VmExit, at, type == kSync ? sys.esr_el2 : 0, {f[0], f[1], f[2], f[3]}});
-        if (type == kIrq || type == kFiq) hw_trace->on_hw_event({K::Irq, elr, type, {f[0], f[1], f[2], f[3]}});
+        if (type == kIrq || type == kFiq) {
+            // Virtual when HCR_EL2.IMO/FMO route it to EL1 from below; the
+            // INTID is the GIC CPU interface's highest pending one now.
+            const uint64_t h = sys.hcr_el2;
+            const bool virt = target == 1 && pstate.el < 2 && !(h & hcr::TGE) &&
+                              (h & (type == kIrq ? hcr::IMO : hcr::FMO));
+            const uint64_t intid = gic_signalled_intid(virt, type == kIrq ? 1 : 0);
+            hw_trace->on_hw_event({K::Irq, elr, type, {intid, virt ? 1u : 0u, f[2], f[3]}});
+        }
     }
     if (!free_entry_) extra_cycles_ += cfg_.costs.trap_entry;
     free_return_ = false;

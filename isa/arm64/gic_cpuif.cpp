@@ -168,6 +168,11 @@ public:
     explicit GicCpuif(Pe& pe) : pe_(pe), s_(pe.sys), port_(pe.gic()) {}
 
     GicAccess access(uint32_t enc, bool write, uint64_t& value, unsigned el);
+    // What an acknowledge would return now, read-only (traces).
+    uint32_t signalled_intid(bool virt, unsigned group) const {
+        if (virt) return static_cast<uint32_t>(virt_hppir(group));
+        return port_ && group == 1 ? port_->highest_pending().intid : kIntidNone;
+    }
     bool irq_line();
     bool virtual_line(unsigned group);
     void update_maintenance();
@@ -631,6 +636,8 @@ bool Pe::gic_sysreg(uint32_t enc, bool write, uint64_t& value, unsigned el, bool
     ok = r == GicAccess::Done;
     return r != GicAccess::NotGic;
 }
+
+uint32_t Pe::gic_signalled_intid(bool virt, unsigned group) { return GicCpuif(*this).signalled_intid(virt, group); }
 
 bool Pe::gic_irq_line() { return GicCpuif(*this).irq_line(); }
 bool Pe::gic_virq_line() { return GicCpuif(*this).virtual_line(1); }

@@ -20,9 +20,13 @@ struct HwEvent {
     uint64_t cause = 0;
     // Per architecture:
     //   RISC-V  tval, htval/mtval2, htinst/mtinst, target privilege (1 HS, 3 M)
-    //   Arm     FAR_EL2, HPFAR_EL2, the EL taken from, the target EL
+    //   Arm     FAR_EL2, HPFAR_EL2, the EL taken from, the target EL;
+    //           Irq: the INTID the GIC CPU interface signals (1023: none),
+    //           1 when virtual (ICH list registers, HCR_EL2.VI), the EL
+    //           taken from, the target EL
     //   x86     qualification, guest-physical address, guest linear address,
-    //           instruction length
+    //           instruction length; Irq: 1 for an NMI, 0 for an external
+    //           interrupt
     uint64_t f[4] = {};
 };
 

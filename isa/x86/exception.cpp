@@ -307,7 +307,8 @@ uint64_t Core::deliver_event(uint8_t vector, EventKind kind, bool has_error, uin
     // Error codes exist only for exceptions (#DF, #TS, #NP, #SS, #GP, #PF, #AC).
     if (kind != EventKind::Exception) has_error = false;
     ++exceptions_taken;
-    if (hw_trace && kind == EventKind::External) hw_trace->on_hw_event({isa::HwEvent::Kind::Irq, ret_rip, vector, {}});
+    if (hw_trace && (kind == EventKind::External || kind == EventKind::Nmi))
+        hw_trace->on_hw_event({isa::HwEvent::Kind::Irq, ret_rip, vector, {kind == EventKind::Nmi ? 1u : 0u, 0, 0, 0}});
     if (in_non_root() && vector < 32 && kind != EventKind::External && kind != EventKind::Nmi &&
         kind != EventKind::SoftInt && intercept_exception(vector, has_error, error, vector == 14 ? cr2 : 0, vmx_type(kind)))
         return rip;

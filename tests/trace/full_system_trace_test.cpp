@@ -253,3 +253,83 @@ TEST_CASE("full-system insn and mmio traces show each instruction and device acc
                   std::string::npos);
         }
 }
+
+namespace {
+// The numbers of `key`=N in the lines, in order.
+std::vector<uint64_t> fields(const std::vector<std::string>& lines, const std::string& key) {
+    std::vector<uint64_t> v;
+    for (const auto& l : lines) v.push_back(field(l, key));
+    return v;
+}
+} // namespace
+
+TEST_CASE("x86_64-pc: port I/O is traced as the mmio kind, with port, width, direction and value",
+          "[trace][fullsystem]") {
+    const std::string guest = "x86_64/hello.elf";
+    const Run plain = run_board("x86_64-pc", guest, "");
+    REQUIRE(plain.out.find("PASS: hello") != std::string::npos);
+    const Run r = run_board("x86_64-pc", guest, "--trace mmio --trace-file '" + trace_file() + "'");
+    CHECK(r.status == plain.status);
+    CHECK(r.out == plain.out);
+    const auto lines = lines_of(r.trace);
+    // What the guest printed is what went to the UART's transmit register
+    // (port 0x3f8 while LCR.DLAB, bit 7 of port 0x3fb, is clear), one OUT
+    // at a time.
+    std::string sent;
+    bool dlab = false;
+    for (const auto& l : with(lines, "-> io write port=0x3f")) {
+        INFO(l);
+        CHECK(l.find(" width=1 ") != std::string::npos);
+        CHECK(l.find(" device=uart16550") != std::string::npos);
+        CHECK(std::regex_search(l, std::regex(" pc 0x[0-9a-f]+ out dx, al -> ")));
+        const uint64_t port = field(l, "port"), value = field(l, "value");
+        if (port == 0x3fb) dlab = value & 0x80;
+        if (port == 0x3f8 && !dlab) sent += static_cast<char>(value);
+    }
+    INFO("sent " << sent.size() << " bytes, printed " << plain.out.size());
+    CHECK(sent == plain.out);
+    // A port no device decodes (the legacy PIC's mask registers).
+    CHECK(!with(lines, "-> io write port=0x21 width=1 value=0xff device=none").empty());
+    // The line status register is polled (IN), and reads "transmitter empty".
+    const auto lsr = with(lines, "-> io read port=0x3fd width=1 ");
+    REQUIRE(!lsr.empty());
+    for (const auto& l : lsr) CHECK((field(l, "value") & 0x20) != 0);
+    // The run ends with a write to isa-debug-exit.
+    REQUIRE(!lines.empty());
+    CHECK(lines.back().find("-> io write port=0xf4 ") != std::string::npos);
+    CHECK(lines.back().find("device=isa-debug-exit") != std::string::npos);
+}
+
+TEST_CASE("aarch64-virt: IRQs are traced with the INTID the GIC CPU interface signals", "[trace][fullsystem]") {
+    // The generic timers: CNTHP (PPI 26) to EL2, then CNTP (30) and CNTV (27)
+    // at EL1; the guest checks each acknowledge returned its timer's INTID.
+    const Run plain = run_board("aarch64-virt", "aarch64/timer.elf", "");
+    REQUIRE(plain.status == 0);
+    const Run r = run_board("aarch64-virt", "aarch64/timer.elf", "--trace irq --trace-file '" + trace_file() + "'");
+    CHECK(r.out == plain.out);
+    const auto irqs = with(lines_of(r.trace), "-> irq IRQ ");
+    const std::vector<uint64_t> want = {26, 26, 26, 30, 30, 30, 27, 27, 27};
+    CHECK(fields(irqs, "intid") == want);
+    for (const auto& l : irqs) {
+        INFO(l);
+        CHECK(l.find(" virtual=false ") != std::string::npos);
+        CHECK(l.find(field(l, "intid") == 26 ? " to=EL2" : " to=EL1") != std::string::npos);
+    }
+    // The virtual CPU interface: list registers with vINTIDs 40 (priority
+    // 0xa0) and 41 (0x90) are taken by EL1 highest priority first, as the
+    // guest's acknowledges saw them.
+    const Run v = run_board("aarch64-virt", "aarch64/vgic.elf", "--trace irq --trace-file '" + trace_file() + "'");
+    REQUIRE(v.status == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(v.out, m, std::regex("took 2 virtual interrupts: ([0-9]+) ([0-9]+)")));
+    const auto virt = with(with(lines_of(v.trace), "-> irq IRQ "), " virtual=true ");
+    REQUIRE(virt.size() >= 2);
+    CHECK(field(virt[0], "intid") == std::stoull(m[1].str()));
+    CHECK(field(virt[1], "intid") == std::stoull(m[2].str()));
+    CHECK(field(virt[0], "intid") == 41);
+    for (const auto& l : virt) CHECK(l.find(" to=EL1") != std::string::npos);
+    // The maintenance interrupt (PPI 25) is physical, to EL2.
+    const auto maint = with(lines_of(v.trace), " intid=25 ");
+    REQUIRE(!maint.empty());
+    CHECK(maint.front().find(" virtual=false from=EL") != std::string::npos);
+}
