@@ -357,16 +357,20 @@ uint64_t Pe::mmu_ctx_of(unsigned at_el) {
         c.vmid = static_cast<uint16_t>((s.vttbr_el2 >> kTtbrAsidShift) & ((s.vtcr_el2 & kVtcrVs) ? 0xffff : 0xff));
         c.s2 = stage2_enabled(*this);
     }
+    LastMmuCtx& last = mmu_ctx_last_[at_el == 2 ? 1 : 0];
+    if (last.id != ~0u && last.key == key) return (uint64_t{last.id} << 2) | at_el;
     auto it = mmu_ctx_ids_.find(key);
     if (it == mmu_ctx_ids_.end()) {
         if (mmu_ctx_.size() >= kMaxContexts) {
             flush_tlb();
             mmu_ctx_.clear();
             mmu_ctx_ids_.clear();
+            for (LastMmuCtx& l : mmu_ctx_last_) l = LastMmuCtx{};
         }
         it = mmu_ctx_ids_.emplace(key, static_cast<uint32_t>(mmu_ctx_.size())).first;
         mmu_ctx_.push_back(c);
     }
+    last = {key, it->second};
     return (uint64_t{it->second} << 2) | at_el;
 }
 

@@ -247,6 +247,9 @@ public:
     // the maintenance interrupt line as a side effect.
     bool gic_irq_line();
     bool gic_virq_line();
+    // The INTID an IRQ (group 1) or FIQ (group 0) exception is taken for,
+    // physical or virtual: what the board trace reports.
+    uint32_t gic_signalled_intid(bool virt, unsigned group);
 
     // Statistics
     uint64_t tlb_misses = 0, walks = 0;
@@ -394,6 +397,9 @@ private:
     };
     std::vector<MmuCtx> mmu_ctx_;       // by context id (ctx >> 2)
     std::unordered_map<MmuCtxKey, uint32_t, MmuCtxKeyHash> mmu_ctx_ids_;
+    // The last context found per regime (EL1&0, EL2): ERET and exception
+    // entry flip between two contexts, which then need no hash lookup.
+    struct LastMmuCtx { MmuCtxKey key{}; uint32_t id = ~0u; } mmu_ctx_last_[2];
     struct TlbTag {                     // per TLB entry, beside tlb_r/w/x
         uint8_t leaf_shift = 12;        // the entry covers a 2^leaf_shift leaf
         bool global = false;

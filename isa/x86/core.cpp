@@ -188,6 +188,7 @@ bool Core::fetch_page(uint64_t lin) {
         e.ppage = ppage;
         e.addend = 0;
         e.code = page;
+        note_tlb_fill(2, tlb_index(lin));
     }
     fetch_page_ = page;
     fetch_vbase_ = lin & ~0xfffull;

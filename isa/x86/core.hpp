@@ -161,8 +161,12 @@ public:
     // SSE and x87 state (FXSAVE/FXRSTOR image fields)
     alignas(16) uint8_t xmm[16][16] = {};
     uint32_t mxcsr = 0x1f80;
-    uint16_t fcw = 0x37f, fsw = 0, ftw = 0;
-    uint8_t st[8][10] = {};
+    uint16_t fcw = 0x37f, fsw = 0, ftw = 0;   // ftw: the abridged tag (bit k: physical register k in use)
+    uint8_t st[8][10] = {};                   // st[i] = ST(i), relative to FSW.TOP
+    // The last non-control x87 instruction (FNSTENV/FNSAVE/FXSAVE): its
+    // CS:offset, data segment:offset and opcode (11 bits).
+    uint64_t fip = 0, fdp = 0;
+    uint16_t fcs = 0, fds = 0, fop = 0;
     uint8_t cpl = 0;
     bool halted = false;          // HLT (or wait-for-SIPI when waiting_sipi)
     bool waiting_sipi = false;    // an AP after INIT
@@ -489,6 +493,16 @@ private:
     bool init_pending_ = false;
     struct TlbTag { uint8_t leaf_shift = 12; bool global = false; };
     TlbTag tlb_tag_[3][kTlbSize];                // beside tlb_r/w/x: INVLPG and CR3 flush need them
+    // Entries of tlb_r/w/x filled since they were last cleared (a superset of
+    // the valid ones): a flush visits only these, so that the flushes of
+    // every VM entry and exit cost what was filled, not the whole TLB.
+    uint64_t tlb_used_[3][kTlbSize / 64] = {};
+    bool tlb_any_used_ = false;                  // some bit of tlb_used_ is set
+    void note_tlb_fill(unsigned which, unsigned i) {
+        tlb_used_[which][i >> 6] |= uint64_t{1} << (i & 63);
+        tlb_any_used_ = true;
+    }
+    void clear_soft_tlb(bool keep_global);       // the used entries (mem_access.cpp)
     struct LastWalk { uint64_t vpn = ~0ull; uint8_t leaf_shift = 12; bool global = false; } last_walk_;
     uint64_t tlb_config_ = ~0ull;                // paging configuration the TLB was filled under
     Translation walk_(uint64_t linear, Access acc, bool user, bool update_ad);

@@ -177,6 +177,7 @@ bool Core::fill_tlb(uint64_t linear, Access acc, const Translation& t) {
     e.ppage = ppage;
     e.code = nullptr;
     tlb_tag_[which][i] = {last_walk_.leaf_shift, last_walk_.global};
+    note_tlb_fill(which, i);
     return true;
 }
 
@@ -197,11 +198,31 @@ void Core::tlb_model_fill(uint64_t linear, bool global) {
     }
 }
 
+// Clear the software TLB entries filled since the last clear (tlb_used_),
+// all of them or (keep_global) the non-global ones. An entry never filled
+// is already empty, so this clears exactly what a sweep of the whole TLB
+// would.
+void Core::clear_soft_tlb(bool keep_global) {
+    if (!tlb_any_used_) return;
+    TlbEntry* tlbs[3] = {tlb_r, tlb_w, tlb_x};
+    for (unsigned w = 0; w < 3; ++w)
+        for (unsigned word = 0; word < kTlbSize / 64; ++word) {
+            uint64_t used = tlb_used_[w][word];
+            while (used) {
+                const unsigned bit = static_cast<unsigned>(__builtin_ctzll(used));
+                used &= used - 1;
+                const unsigned i = word * 64 + bit;
+                if (keep_global && tlb_tag_[w][i].global) continue;
+                tlbs[w][i] = TlbEntry{};
+                tlb_tag_[w][i] = TlbTag{};
+                tlb_used_[w][word] &= ~(uint64_t{1} << bit);
+            }
+        }
+    if (!keep_global) tlb_any_used_ = false;
+}
+
 void Core::flush_soft_tlb() {
-    for (TlbEntry* tlb : {tlb_r, tlb_w, tlb_x})
-        for (unsigned i = 0; i < kTlbSize; ++i) tlb[i] = TlbEntry{};
-    for (auto& w : tlb_tag_)
-        for (auto& t : w) t = TlbTag{};
+    clear_soft_tlb(false);
     end_block();
 }
 
@@ -214,13 +235,7 @@ void Core::flush_tlb(bool keep_global) {
     } else {
         walker.flush();
     }
-    TlbEntry* tlbs[3] = {tlb_r, tlb_w, tlb_x};
-    for (unsigned w = 0; w < 3; ++w)
-        for (unsigned i = 0; i < kTlbSize; ++i)
-            if (!keep_global || !tlb_tag_[w][i].global) {
-                tlbs[w][i] = TlbEntry{};
-                tlb_tag_[w][i] = TlbTag{};
-            }
+    clear_soft_tlb(keep_global);
     end_block();
 }
 

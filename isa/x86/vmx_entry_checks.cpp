@@ -1,6 +1,8 @@
 // The checks VMLAUNCH/VMRESUME make before entering the guest (SDM Vol. 3C
 // 26.2 controls and host state: VMfailValid 7/8; 26.3.1 guest state: entry
 // failure with exit reason 33). One line per SDM rule, in the SDM's order.
+#include <algorithm>
+
 #include "isa/x86/vmx_state.hpp"
 
 namespace hvemu::x86 {
@@ -236,6 +238,34 @@ bool check_segments(const Vmcs& v, bool unrestricted, bool ia32e) {
     return true;
 }
 
+// check_segments is a pure function of the eight guest segments, RFLAGS.VM,
+// CR0.PE and the two controls: a VM entry whose inputs equal the previous
+// entry's on this thread (the common case: an exit rarely changes a
+// segment) reuses that result instead of re-running the checks.
+bool check_segments_cached(const Vmcs& v, bool unrestricted, bool ia32e) {
+    constexpr int kInputs = 8 * 4 + 1;
+    struct Memo {
+        uint64_t in[kInputs] = {};
+        bool valid = false, result = false;
+    };
+    thread_local Memo memo;
+    uint64_t in[kInputs];
+    for (int i = 0; i < 8; ++i) {
+        const Seg g = guest_seg(v, i);
+        in[4 * i] = g.sel;
+        in[4 * i + 1] = g.base;
+        in[4 * i + 2] = g.limit;
+        in[4 * i + 3] = g.ar;
+    }
+    in[32] = (v[S_GUEST_RFLAGS] & rflags::VM) | (v[S_GUEST_CR0] & 1) << 1 | uint64_t{unrestricted} << 2 |
+             uint64_t{ia32e} << 3;
+    if (memo.valid && std::equal(in, in + kInputs, memo.in)) return memo.result;
+    memo.result = check_segments(v, unrestricted, ia32e);
+    std::copy(in, in + kInputs, memo.in);
+    memo.valid = true;
+    return memo.result;
+}
+
 } // namespace
 
 // 26.3.1 guest-state area. qual: 0 (none), 2 (PDPTE), 3 (NMI injection
@@ -265,7 +295,7 @@ bool VmxInternals::check_guest(Core& c, const Vmcs& v, uint64_t& qual) {
         if ((gcr0 & 0x80000000) && bool(e & (1u << 8)) != ia32e) return false;
     }
     // 26.3.1.2 segment registers
-    if (!check_segments(v, unrestricted, ia32e)) return false;
+    if (!check_segments_cached(v, unrestricted, ia32e)) return false;
     // 26.3.1.3 descriptor-table registers
     if (!canonical(v[S_GUEST_GDTR_BASE]) || !canonical(v[S_GUEST_IDTR_BASE])) return false;
     if ((v[S_GUEST_GDTR_LIMIT] >> 16) || (v[S_GUEST_IDTR_LIMIT] >> 16)) return false;

@@ -209,7 +209,10 @@ bool VmxInternals::msr_store(Core& c, uint64_t addr, uint32_t count) {
 }
 
 // VPID/EPTP identity of the translations the TLB holds. Without VPID,
-// entries and exits flush (the SDM's VPID 0 rule).
+// entries and exits flush (the SDM's VPID 0 rule). Decoded code stays: it
+// is keyed by host-physical page and decode mode, neither of which a
+// transition changes, and the fetch TLB that points at it is tagged by the
+// context like every other translation.
 void VmxInternals::update_tlb_tag(Core& c) {
     uint64_t tag = 0;
     if (c.non_root_) {
@@ -227,7 +230,6 @@ void VmxInternals::update_tlb_tag(Core& c) {
         c.flush_tlb();
     }
     c.tlb_tag = tag;
-    c.flush_decoded();
     c.update_context();
 }
 

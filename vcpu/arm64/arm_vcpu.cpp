@@ -451,9 +451,13 @@ std::optional<uint64_t> ArmVCpu::timer_deadline() const {
 
 // ---- running -------------------------------------------------------------------------------
 
+// ELR_EL2 and SPSR_EL2 are plain EL2 storage (an MSR at EL2 has no side
+// effect): ELR_EL2 is written directly, and SPSR_EL2 through its WARL mask
+// only when it differs (writing back the value it holds changes nothing).
 void ArmVCpu::enter_guest() {
-    write_reg(sr::ELR_EL2, ctx_.pc);
-    write_reg(sr::SPSR_EL2, ctx_.spsr);
+    arm::SysRegs& s = pe().sys;
+    s.elr_el2 = ctx_.pc;
+    if (s.spsr_el2 != ctx_.spsr) write_reg(sr::SPSR_EL2, ctx_.spsr);
     pe().eret();
 }
 
@@ -493,12 +497,14 @@ Result<ExitReason> ArmVCpu::run() {
 }
 
 Result<ExitReason> ArmVCpu::decode_trap() {
-    trap_.esr = reg(sr::ESR_EL2);
-    trap_.far = reg(sr::FAR_EL2);
-    trap_.hpfar = reg(sr::HPFAR_EL2);
-    trap_.elr = reg(sr::ELR_EL2);
-    trap_.spsr = reg(sr::SPSR_EL2);
-    trap_.vector = pe().pc - reg(sr::VBAR_EL2);
+    // The syndrome registers are plain EL2 storage: read as an MRS at EL2 reads them.
+    const arm::SysRegs& s = pe().sys;
+    trap_.esr = s.esr_el2;
+    trap_.far = s.far_el2;
+    trap_.hpfar = s.hpfar_el2;
+    trap_.elr = s.elr_el2;
+    trap_.spsr = s.spsr_el2;
+    trap_.vector = pe().pc - s.vbar_el2;
     ctx_.pc = trap_.elr;
     ctx_.spsr = trap_.spsr;
 

@@ -25,6 +25,7 @@ arm::PeConfig pe_config(unsigned id, const isa::Clocking& clock, const PhysCpuOp
 // ---- HostGic --------------------------------------------------------------------
 
 arm::GicPending HostGic::highest_pending() {
+    if (npending_ == 0) return {};   // the common case, asked at every guest entry
     for (uint32_t i = 0; i < kIntids; ++i)
         if (pending_[i] && !active_[i]) return {i, kPriority};
     return {};
@@ -34,27 +35,27 @@ void HostGic::activate(uint32_t intid) {
     if (intid >= kIntids) return;
     active_[intid] = true;
     // A level interrupt whose line is still high stays pending.
-    pending_[intid] = intid < 32 && level_[intid];
+    set_pending(intid, intid < 32 && level_[intid]);
     changed();
 }
 
 void HostGic::deactivate(uint32_t intid) {
     if (intid >= kIntids) return;
     active_[intid] = false;
-    if (intid < 32 && level_[intid]) pending_[intid] = true;
+    if (intid < 32 && level_[intid]) set_pending(intid, true);
     changed();
 }
 
 void HostGic::set_ppi_level(uint32_t intid, bool level) {
     if (intid >= 32 || level_[intid] == level) return;
     level_[intid] = level;
-    pending_[intid] = level;
+    set_pending(intid, level);
     changed();
 }
 
 void HostGic::raise(uint32_t intid) {
     if (intid >= kIntids) return;
-    pending_[intid] = true;
+    set_pending(intid, true);
     changed();
 }
 
@@ -62,6 +63,12 @@ void HostGic::set_active(uint32_t intid, bool a) {
     if (intid >= kIntids) return;
     active_[intid] = a;
     changed();
+}
+
+void HostGic::set_pending(uint32_t intid, bool p) {
+    if (pending_[intid] == p) return;
+    pending_[intid] = p;
+    p ? ++npending_ : --npending_;
 }
 
 void HostGic::changed() {

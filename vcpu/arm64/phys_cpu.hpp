@@ -49,8 +49,10 @@ public:
 
 private:
     void changed();
+    void set_pending(uint32_t intid, bool p);   // keeps npending_
     arm::Pe*& pe_;
     std::array<bool, kIntids> pending_{}, active_{};
+    uint32_t npending_ = 0;   // entries of pending_ set
     std::array<bool, 32> level_{};
 };
 

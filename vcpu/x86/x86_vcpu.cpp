@@ -325,47 +325,48 @@ void X86VCpu::write_reset_state() {
 
 // ---- context switch -------------------------------------------------------------
 
+namespace {
+// The state the core keeps under the same names as the vCPU's context and
+// that VM entry and exit do not switch: CR2, CR8, the SYSCALL MSRs, TSC_AUX,
+// the SSE and x87 state. One list for both directions.
+template <class To, class From> void switch_shared_state(To& t, const From& f) {
+    t.cr2 = f.cr2;
+    t.cr8 = f.cr8;
+    t.star = f.star;
+    t.lstar = f.lstar;
+    t.cstar = f.cstar;
+    t.sfmask = f.sfmask;
+    t.kernel_gs_base = f.kernel_gs_base;
+    t.tsc_aux = f.tsc_aux;
+    std::memcpy(t.xmm, f.xmm, sizeof t.xmm);
+    t.mxcsr = f.mxcsr;
+    t.fcw = f.fcw;
+    t.fsw = f.fsw;
+    t.ftw = f.ftw;
+    t.fip = f.fip;
+    t.fdp = f.fdp;
+    t.fcs = f.fcs;
+    t.fds = f.fds;
+    t.fop = f.fop;
+    std::memcpy(t.st, f.st, sizeof t.st);
+}
+} // namespace
+
 void X86VCpu::load_context() {
     hx::Core& c = cpu_->core();
     for (unsigned r = 0; r < 16; ++r) c.gpr[r] = ctx_.gpr[r];
-    c.cr2 = ctx_.cr2;
-    c.cr8 = ctx_.cr8;
     for (unsigned k = 0; k < 4; ++k) c.dr[k] = ctx_.dr[k];
     c.dr[6] = ctx_.dr6;
-    c.star = ctx_.star;
-    c.lstar = ctx_.lstar;
-    c.cstar = ctx_.cstar;
-    c.sfmask = ctx_.sfmask;
-    c.kernel_gs_base = ctx_.kernel_gs_base;
-    c.tsc_aux = ctx_.tsc_aux;
-    std::memcpy(c.xmm, ctx_.xmm, sizeof ctx_.xmm);
-    c.mxcsr = ctx_.mxcsr;
-    c.fcw = ctx_.fcw;
-    c.fsw = ctx_.fsw;
-    c.ftw = ctx_.ftw;
-    std::memcpy(c.st, ctx_.st, sizeof ctx_.st);
+    switch_shared_state(c, ctx_);
 }
 
 void X86VCpu::save_context() {
     hx::Core& c = cpu_->core();
     for (unsigned r = 0; r < 16; ++r) ctx_.gpr[r] = c.gpr[r];
     ctx_.gpr[4] = vr(vf::GUEST_RSP);
-    ctx_.cr2 = c.cr2;
-    ctx_.cr8 = c.cr8;
     for (unsigned k = 0; k < 4; ++k) ctx_.dr[k] = c.dr[k];
     ctx_.dr6 = c.dr[6];
-    ctx_.star = c.star;
-    ctx_.lstar = c.lstar;
-    ctx_.cstar = c.cstar;
-    ctx_.sfmask = c.sfmask;
-    ctx_.kernel_gs_base = c.kernel_gs_base;
-    ctx_.tsc_aux = c.tsc_aux;
-    std::memcpy(ctx_.xmm, c.xmm, sizeof ctx_.xmm);
-    ctx_.mxcsr = c.mxcsr;
-    ctx_.fcw = c.fcw;
-    ctx_.fsw = c.fsw;
-    ctx_.ftw = c.ftw;
-    std::memcpy(ctx_.st, c.st, sizeof ctx_.st);
+    switch_shared_state(ctx_, c);
 }
 
 Result<void> X86VCpu::bind() {
@@ -526,9 +527,10 @@ void X86VCpu::fault_last_exit(uint8_t vector, uint32_t error_code) {
 // One event per entry (see the header).
 void X86VCpu::inject_events() {
     uint32_t info = 0, error = 0, len = 0;
-    const bool pe = vr(vf::GUEST_CR0) & kCr0Pe;
     auto drop_error_in_real_mode = [&](uint32_t i) {
         // Real-mode delivery pushes no error code (unrestricted guest).
+        // CR0 is read only when an event goes in: most entries inject none.
+        const bool pe = vr(vf::GUEST_CR0) & kCr0Pe;
         return pe ? i : (i & ~vmx::kIntrErrorValid);
     };
     bool window = false;

@@ -198,7 +198,9 @@ public:
         uint64_t star = 0, lstar = 0, cstar = 0, sfmask = 0, kernel_gs_base = 0, tsc_aux = 0;
         alignas(16) uint8_t xmm[16][16] = {};
         uint32_t mxcsr = 0x1f80;
-        uint16_t fcw = 0x37f, fsw = 0, ftw = 0;
+        uint16_t fcw = 0x37f, fsw = 0, ftw = 0;   // ftw: the abridged tag, as the core keeps it
+        uint64_t fip = 0, fdp = 0;               // the x87 last instruction and data pointers
+        uint16_t fcs = 0, fds = 0, fop = 0;
         uint8_t st[8][10] = {};
     };
     const Context& context() const { return ctx_; }
