@@ -15,7 +15,8 @@ constexpr uint32_t kSignature = 0x000506e3;   // family 6, model 0x5e, stepping 
 // leaf 1 EDX
 constexpr uint32_t kFpu = 1u << 0, kDe = 1u << 2, kPse = 1u << 3, kTsc = 1u << 4, kMsr = 1u << 5, kPae = 1u << 6;
 constexpr uint32_t kCx8 = 1u << 8, kApic = 1u << 9, kMtrr = 1u << 12, kPge = 1u << 13, kCmov = 1u << 15;
-constexpr uint32_t kPat = 1u << 16, kPse36 = 1u << 17, kFxsr = 1u << 24, kSse = 1u << 25, kSse2 = 1u << 26;
+constexpr uint32_t kPat = 1u << 16, kPse36 = 1u << 17, kClfsh = 1u << 19, kFxsr = 1u << 24, kSse = 1u << 25,
+                   kSse2 = 1u << 26;
 // leaf 1 ECX
 constexpr uint32_t kVmx = 1u << 5, kX2apic = 1u << 21, kTscDeadline = 1u << 24, kXsave = 1u << 26, kOsxsave = 1u << 27;
 // leaf 7 EBX/ECX
@@ -52,7 +53,7 @@ void Core::cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]) const {
         // x2APIC and the TSC-deadline timer are the LAPIC's.
         c = kVmx | kXsave | ((cr4 & (1u << 18)) ? kOsxsave : 0) | (apic_ ? kX2apic | kTscDeadline : 0);
         d = kFpu | kDe | kPse | kTsc | kMsr | kPae | kCx8 | (apic_ ? kApic : 0) | kMtrr | kPge | kCmov | kPat | kPse36 |
-            kFxsr | kSse | kSse2;
+            kClfsh | kFxsr | kSse | kSse2;
         break;
     case 7:
         if (sub == 0) {

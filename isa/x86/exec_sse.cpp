@@ -1,8 +1,8 @@
 // SSE/SSE2 data moves and the integer operations compilers emit around
-// them (PXOR/XORPS, PCMPEQB, PMOVMSKB), FXSAVE/FXRSTOR, LDMXCSR/STMXCSR and
-// the x87 control-state instructions. No SSE arithmetic: those encodings
-// are #UD and CPUID reports SSE/SSE2 for the moves only users (memcpy).
-#include "isa/x86/exec.hpp"
+// them (PXOR/XORPS, PCMPEQB, PMOVMSKB), FXSAVE/FXRSTOR, XSAVE/XRSTOR and
+// LDMXCSR/STMXCSR. The arithmetic is in exec_sse_fp.cpp, exec_sse_cvt.cpp
+// and exec_sse_int.cpp.
+#include "isa/x86/sse.hpp"
 
 namespace hvemu::x86 {
 
@@ -10,35 +10,12 @@ using namespace x;
 
 namespace {
 
-constexpr uint32_t kMxcsrMask = 0xffff;   // DAZ supported
+constexpr uint32_t kMxcsrMask = sse::mxcsr::kWritable;   // DAZ supported
 
-// CR0.EM or !CR4.OSFXSR: #UD; CR0.TS: #NM.
-bool sse_ok(Core& c) {
-    if ((c.cr0 & 4) || !(c.cr4 & (1u << 9))) {
-        c.raise_ud();
-        return false;
-    }
-    if (c.cr0 & 8) {
-        c.raise(7);
-        return false;
-    }
-    return true;
-}
+using sse::load128;
+using sse::sse_ok;
 uint64_t* xr(Core& c, unsigned r) { return reinterpret_cast<uint64_t*>(c.xmm[r & 15]); }
 
-bool load128(Core& c, const Insn& i, uint64_t rip, bool aligned, uint64_t out[2]) {
-    if (!(i.flags & iflag::Mem)) {
-        std::memcpy(out, c.xmm[i.rm & 15], 16);
-        return true;
-    }
-    const uint64_t a = ea(c, i, rip);
-    if (aligned && (a & 15)) {
-        c.raise_gp(0);
-        return false;
-    }
-    const auto s = static_cast<SegReg>(i.seg);
-    return c.load(s, a, out[0]) && c.load(s, (a + 8) & mask(i.adsz), out[1]);
-}
 bool store128(Core& c, const Insn& i, uint64_t rip, bool aligned, const uint64_t v[2]) {
     if (!(i.flags & iflag::Mem)) {
         std::memcpy(c.xmm[i.rm & 15], v, 16);
@@ -218,11 +195,43 @@ X86_OP(stmxcsr) {
 // ---- FXSAVE/FXRSTOR (the 512-byte legacy image; XMM8-15 in 64-bit mode)
 
 namespace {
-uint8_t abridged_tag(uint16_t ftw) {
-    uint8_t t = 0;
-    for (unsigned k = 0; k < 8; ++k)
-        if (((ftw >> (2 * k)) & 3) != 3) t |= static_cast<uint8_t>(1u << k);
-    return t;
+// The x87 part of the legacy image (bytes 0-23 and ST0-ST7 at 32 + 16k):
+// FCW, FSW, the abridged tag (the core keeps that form), FOP, and the last
+// instruction and data pointers: 64-bit offsets under REX.W (FXSAVE64),
+// else 32-bit offsets with their selectors.
+void put_x87(const Core& c, const Insn& i, uint8_t* img) {
+    std::memcpy(img + 0, &c.fcw, 2);
+    std::memcpy(img + 2, &c.fsw, 2);
+    img[4] = static_cast<uint8_t>(c.ftw);
+    std::memcpy(img + 6, &c.fop, 2);
+    if (i.opsz == 3) {
+        std::memcpy(img + 8, &c.fip, 8);
+        std::memcpy(img + 16, &c.fdp, 8);
+    } else {
+        std::memcpy(img + 8, &c.fip, 4);
+        std::memcpy(img + 12, &c.fcs, 2);
+        std::memcpy(img + 16, &c.fdp, 4);
+        std::memcpy(img + 20, &c.fds, 2);
+    }
+    for (unsigned k = 0; k < 8; ++k) std::memcpy(img + 32 + 16 * k, c.st[k], 10);
+}
+void get_x87(Core& c, const Insn& i, const uint8_t* img) {
+    std::memcpy(&c.fcw, img + 0, 2);
+    std::memcpy(&c.fsw, img + 2, 2);
+    c.ftw = img[4];
+    std::memcpy(&c.fop, img + 6, 2);
+    c.fop &= 0x7ff;
+    c.fip = c.fdp = 0;
+    if (i.opsz == 3) {
+        std::memcpy(&c.fip, img + 8, 8);
+        std::memcpy(&c.fdp, img + 16, 8);
+    } else {
+        std::memcpy(&c.fip, img + 8, 4);
+        std::memcpy(&c.fcs, img + 12, 2);
+        std::memcpy(&c.fdp, img + 16, 4);
+        std::memcpy(&c.fds, img + 20, 2);
+    }
+    for (unsigned k = 0; k < 8; ++k) std::memcpy(c.st[k], img + 32 + 16 * k, 10);
 }
 bool fx_check(Core& c, uint64_t a) {
     if (c.cr0 & 4) return c.raise_ud(), false;
@@ -237,12 +246,9 @@ X86_OP(fxsave) {
     X86_TRY(fx_check(c, a));
     const auto s = static_cast<SegReg>(i.seg);
     alignas(8) uint8_t img[512] = {};
-    std::memcpy(img + 0, &c.fcw, 2);
-    std::memcpy(img + 2, &c.fsw, 2);
-    img[4] = abridged_tag(c.ftw);
+    put_x87(c, i, img);
     std::memcpy(img + 24, &c.mxcsr, 4);
     std::memcpy(img + 28, &kMxcsrMask, 4);
-    for (unsigned k = 0; k < 8; ++k) std::memcpy(img + 32 + 16 * k, c.st[k], 10);
     const unsigned nx = c.code64() ? 16 : 8;
     if (c.cr4 & (1u << 9))
         for (unsigned k = 0; k < nx; ++k) std::memcpy(img + 160 + 16 * k, c.xmm[k], 16);
@@ -270,13 +276,7 @@ X86_OP(fxrstor) {
     uint32_t mx;
     std::memcpy(&mx, img + 24, 4);
     if (mx & ~kMxcsrMask) return c.raise_gp(0);
-    std::memcpy(&c.fcw, img + 0, 2);
-    std::memcpy(&c.fsw, img + 2, 2);
-    uint16_t ftw = 0;
-    for (unsigned k = 0; k < 8; ++k)
-        if (!((img[4] >> k) & 1)) ftw = static_cast<uint16_t>(ftw | (3u << (2 * k)));
-    c.ftw = ftw;
-    for (unsigned k = 0; k < 8; ++k) std::memcpy(c.st[k], img + 32 + 16 * k, 10);
+    get_x87(c, i, img);
     if (c.cr4 & (1u << 9)) {
         c.mxcsr = mx;
         const unsigned nx = c.code64() ? 16 : 8;
@@ -321,9 +321,10 @@ X86_OP(xsave) {
         return true;
     };
     if (m & 1) {
-        const uint8_t tag = abridged_tag(c.ftw);
-        X86_TRY(put(0, &c.fcw, 2) && put(2, &c.fsw, 2) && put(4, &tag, 1));
-        for (unsigned k = 0; k < 8; ++k) X86_TRY(put(32 + 16 * k, c.st[k], 10));
+        uint8_t img[160] = {};
+        put_x87(c, i, img);
+        X86_TRY(put(0, img, 24));
+        for (unsigned k = 0; k < 8; ++k) X86_TRY(put(32 + 16 * k, img + 32 + 16 * k, 10));
     }
     if (m & 2) {
         X86_TRY(put(24, &c.mxcsr, 4) && put(28, &kMxcsrMask, 4));
@@ -358,17 +359,14 @@ X86_OP(xrstor) {
     if ((m & 2) && (mx & ~kMxcsrMask)) return c.raise_gp(0);
     if (m & 1) {
         if (hdr[0] & 1) {
-            std::memcpy(&c.fcw, img + 0, 2);
-            std::memcpy(&c.fsw, img + 2, 2);
-            uint16_t ftw = 0;
-            for (unsigned k = 0; k < 8; ++k)
-                if (!((img[4] >> k) & 1)) ftw = static_cast<uint16_t>(ftw | (3u << (2 * k)));
-            c.ftw = ftw;
-            for (unsigned k = 0; k < 8; ++k) std::memcpy(c.st[k], img + 32 + 16 * k, 10);
-        } else {   // the x87 initial configuration
+            get_x87(c, i, img);
+        } else {   // the x87 initial configuration: every register empty
             c.fcw = 0x37f;
             c.fsw = 0;
-            c.ftw = 0xffff;
+            c.ftw = 0;
+            c.fop = 0;
+            c.fip = c.fdp = 0;
+            c.fcs = c.fds = 0;
             std::memset(c.st, 0, sizeof c.st);
         }
     }
@@ -380,49 +378,6 @@ X86_OP(xrstor) {
             else std::memset(c.xmm[k], 0, 16);
         }
     }
-    return NEXT;
-}
-
-// ---- x87 control state (no x87 arithmetic). CR0.EM or TS: #NM.
-
-namespace {
-bool x87_ok(Core& c) {
-    if (c.cr0 & (4 | 8)) return c.raise(7), false;
-    return true;
-}
-} // namespace
-X86_OP(fninit) {
-    X86_TRY(x87_ok(c));
-    c.fcw = 0x37f;
-    c.fsw = 0;
-    c.ftw = 0xffff;
-    return NEXT;
-}
-X86_OP(fldcw) {
-    X86_TRY(x87_ok(c));
-    uint16_t v;
-    X86_TRY(c.load(static_cast<SegReg>(i.seg), ea(c, i, rip), v));
-    c.fcw = v;
-    return NEXT;
-}
-X86_OP(fnstcw) {
-    X86_TRY(x87_ok(c));
-    X86_TRY(c.store(static_cast<SegReg>(i.seg), ea(c, i, rip), c.fcw));
-    return NEXT;
-}
-X86_OP(fnstsw_m) {
-    X86_TRY(x87_ok(c));
-    X86_TRY(c.store(static_cast<SegReg>(i.seg), ea(c, i, rip), c.fsw));
-    return NEXT;
-}
-X86_OP(fnstsw_ax) {
-    X86_TRY(x87_ok(c));
-    c.gpr[0] = (c.gpr[0] & ~0xffffull) | c.fsw;
-    return NEXT;
-}
-// WAIT: #NM only when CR0.MP and CR0.TS are both set.
-X86_OP(fwait) {
-    if ((c.cr0 & 0xa) == 0xa) return c.raise(7);
     return NEXT;
 }
 

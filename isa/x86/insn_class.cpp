@@ -5,6 +5,7 @@
 // only reads r/m loads, a read-modify-write pays both.
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string_view>
 
 #include "isa/x86/core.hpp"
@@ -25,6 +26,7 @@ enum class Kind : uint8_t {
     System,    // CR/DR/MSR/CPUID/TSC/port I/O/descriptor tables/VMX/...
     Fence,     // LFENCE/MFENCE/SFENCE, serializing flushes
     Fp,        // SSE/x87 work
+    FpDiv,     // x87 division, square root, remainder and transcendentals; SSE divide and square root
     Atomic,    // XCHG with memory, CMPXCHG/XADD
 };
 
@@ -63,9 +65,10 @@ constexpr Rule kRules[] = {
     {"vmxon", Kind::System}, {"vmread", Kind::System}, {"vmwrite", Kind::System}, {"invept", Kind::System},
     {"invvpid", Kind::System}, {"xsave", Kind::System}, {"xrstor", Kind::System},
     {"fxsave", Kind::Fp}, {"fxrstor", Kind::Fp}, {"ldmxcsr", Kind::Fp}, {"stmxcsr", Kind::Fp},
-    {"fninit", Kind::Fp}, {"fldcw", Kind::Fp}, {"fnstcw", Kind::Fp}, {"fnstsw_ax", Kind::Fp},
-    {"fnstsw_m", Kind::Fp}, {"fwait", Kind::Fp}, {"pxor", Kind::Fp}, {"xorps", Kind::Fp},
+    {"pxor", Kind::Fp}, {"xorps", Kind::Fp},
     {"pcmpeqb", Kind::Fp}, {"pmovmskb", Kind::Fp},
+    {"pmullw", Kind::Mul}, {"pmulhw", Kind::Mul}, {"pmulhuw", Kind::Mul}, {"pmuludq", Kind::Mul},
+    {"pmaddwd", Kind::Mul}, {"psadbw", Kind::Mul}, {"maskmovdqu", Kind::Store}, {"clflush", Kind::Fence},
     {"xchg_eb_gb", Kind::Atomic}, {"xchg_ev_gv", Kind::Atomic}, {"cmpxchg", Kind::Atomic},
     {"cmpxchg8b", Kind::Atomic}, {"xadd", Kind::Atomic},
     {"push_r", Kind::Store}, {"push_i", Kind::Store}, {"push_ev", Kind::Store}, {"push_es", Kind::Store},
@@ -82,9 +85,30 @@ constexpr Rule kRules[] = {
     {"cmovcc", Kind::Move}, {"setcc", Kind::Move}, {"lea", Kind::Alu}, {"nop_ev", Kind::Alu},
 };
 
+// SSE floating-point lines (insn_sse_arith.def): CVT*, and a stem with a
+// PS/PD/SS/SD suffix. Packed integer lines are ALU work (the default).
+constexpr std::string_view kSseFpStems[] = {"add",    "sub",    "mul",   "min",   "max",   "rcp",   "rsqrt",
+                                            "cmp",    "comi",   "ucomi", "and",   "andn",  "or",    "unpckl",
+                                            "unpckh", "shuf",   "movhl", "movlh", "movmsk"};
+bool sse_fp(std::string_view id, bool& divide) {
+    divide = false;
+    if (id.starts_with("cvt")) return true;
+    if (id.size() < 4) return false;
+    const std::string_view suffix = id.substr(id.size() - 2), stem = id.substr(0, id.size() - 2);
+    if (suffix != "ps" && suffix != "pd" && suffix != "ss" && suffix != "sd") return false;
+    divide = stem == "div" || stem == "sqrt";
+    return divide || std::find(std::begin(kSseFpStems), std::end(kSseFpStems), stem) != std::end(kSseFpStems);
+}
+
 Kind kind_of(std::string_view id) {
     for (const Rule& r : kRules)
         if (r.id == id) return r.kind;
+    if (bool divide; sse_fp(id, divide)) return divide ? Kind::FpDiv : Kind::Fp;
+    if (id.starts_with("x87_")) {   // the x87 table (insn_x87.def)
+        for (std::string_view slow : {"div", "sqrt", "prem", "2x", "tan", "sin", "cos", "yl2x"})
+            if (id.find(slow) != std::string_view::npos) return Kind::FpDiv;
+        return Kind::Fp;
+    }
     // SSE moves: *_load / *_store; anything else from the SSE table is FP work.
     if (id.size() > 5 && id.substr(id.size() - 5) == "_load") return Kind::Load;
     if (id.size() > 6 && id.substr(id.size() - 6) == "_store") return Kind::Store;
@@ -140,6 +164,7 @@ uint8_t Core::insn_cost(const Insn& i) const {
         case Kind::System: v = c.csr; break;
         case Kind::Fence: v = c.fence; break;
         case Kind::Fp: v = c.fp; break;
+        case Kind::FpDiv: v = c.fp_div; break;
         case Kind::Atomic: v = (mem || (i.flags & iflag::Lock)) ? c.atomic : c.alu; break;
         }
         if ((i.flags & iflag::Lock) && mem) v = std::max(v, c.atomic);

@@ -109,8 +109,12 @@ const char* capstone_exception(const uint8_t* b, Mode m, const Insn& i, unsigned
         if (f == &op_fence) return "fence with rm != 0";
         // SDM: 0F 1F /0 is NOP r/m; Capstone 4 rejects the register form.
         if (f == &op_nop_ev) return "register-form NOP";
-        // Capstone 4 rejects 66 0F D6 in 16-bit mode and after a segment prefix.
+        // Capstone 4 rejects 66 0F D6 in 16-bit mode and after a segment prefix,
+        // and likewise the other SSE2-only forms below (valid in every mode, SDM).
         if (f == &op_movq_store) return "MOVQ m64, xmm";
+        if (f == &op_punpcklqdq || f == &op_punpckhqdq || f == &op_cvtdq2pd || f == &op_cvtpd2dq ||
+            f == &op_cvttpd2dq || f == &op_pslldq_i || f == &op_psrldq_i)
+            return "SSE2-only form";
         // Capstone 4 rejects MOV with moffs when 66 and F2/F3 are both present.
         if ((f == &op_mov_al_moffs || f == &op_mov_ax_moffs || f == &op_mov_moffs_al || f == &op_mov_moffs_ax) && p66 && rep)
             return "moffs MOV with 66 and F2/F3";

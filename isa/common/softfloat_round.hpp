@@ -1,12 +1,12 @@
 // The shared core of the soft-float operations: unpacking, shifts that keep
 // a sticky bit, and round-and-pack of an exact intermediate result. Only
-// the fp_*.cpp files include it.
+// the softfloat_*.cpp files include it.
 #pragma once
 #include <cstdint>
 
-#include "isa/riscv/fp_soft.hpp"
+#include "isa/common/softfloat.hpp"
 
-namespace hvemu::rv::fp::detail {
+namespace hvemu::isa::fp::detail {
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -54,8 +54,8 @@ template <class F> inline void normalize(Unpacked<F>& u) {
 // the leading one, added into the exponent field while packing, makes it
 // right, and a carry out of rounding moves to the next binade by itself.
 // Tininess is detected after rounding; underflow is signalled only when the
-// tiny result is also inexact.
-template <class F> inline typename F::U round_pack(bool sign, int e, uint64_t sig, uint8_t rmode,
+// tiny result is also inexact (and Tiny, under the Rules, either way).
+template <class F, Rules R> inline typename F::U round_pack(bool sign, int e, uint64_t sig, uint8_t rmode,
                                                    uint32_t& flags) {
     using U = typename F::U;
     constexpr int kRoundBits = 62 - F::kFracBits;
@@ -65,9 +65,9 @@ template <class F> inline typename F::U round_pack(bool sign, int e, uint64_t si
 
     uint64_t inc;
     switch (rmode) {
-    case rm::RNE: case rm::RMM: inc = kHalf; break;
-    case rm::RDN: inc = sign ? kMask : 0; break;
-    case rm::RUP: inc = sign ? 0 : kMask; break;
+    case round::NearEven: case round::NearMaxMag: inc = kHalf; break;
+    case round::Down: inc = sign ? kMask : 0; break;
+    case round::Up: inc = sign ? 0 : kMask; break;
     default: inc = 0; break;                               // RTZ
     }
     const U sign_bit = sign ? F::kSign : U(0);
@@ -79,48 +79,56 @@ template <class F> inline typename F::U round_pack(bool sign, int e, uint64_t si
             const bool tiny = e < -1 || sig + inc < kTop;
             sig = shr_jam64(sig, -e);
             e = 0;
-            if (tiny && (sig & kMask)) flags |= fflag::UF;
+            if (tiny && (sig & kMask)) flags |= flag::Underflow;
+            if constexpr (R.report_tiny) {
+                if (tiny) flags |= flag::Tiny;
+            }
         } else if (e > F::kExpMax - 2 || sig + inc >= kTop) {
-            flags |= fflag::OF | fflag::NX;
+            flags |= flag::Overflow | flag::Inexact;
             // Modes that round toward zero for this sign give the largest finite.
             return inc ? U(sign_bit | F::kInf) : U(sign_bit | (F::kInf - 1));
         }
     }
     const uint64_t round_bits = sig & kMask;
-    if (round_bits) flags |= fflag::NX;
+    if (round_bits) flags |= flag::Inexact;
     uint64_t out = (sig + inc) >> kRoundBits;
-    if (rmode == rm::RNE && round_bits == kHalf) out &= ~uint64_t(1);   // ties to even
+    if (rmode == round::NearEven && round_bits == kHalf) out &= ~uint64_t(1);   // ties to even
     return U(sign_bit | ((U(e) << F::kFracBits) + U(out)));
 }
 
 // Round the exact value sig * 2^exp2 (sig != 0) to the format.
-template <class F> inline typename F::U round_pack_exact(bool sign, int exp2, uint64_t sig, uint8_t rmode,
-                                                         uint32_t& flags) {
+template <class F, Rules R> inline typename F::U round_pack_exact(bool sign, int exp2, uint64_t sig, uint8_t rmode,
+                                                                  uint32_t& flags) {
     const int m = msb64(sig);
     sig = m > 62 ? shr_jam64(sig, m - 62) : sig << (62 - m);
-    return round_pack<F>(sign, exp2 + m + F::kBias - 1, sig, rmode, flags);
+    return round_pack<F, R>(sign, exp2 + m + F::kBias - 1, sig, rmode, flags);
 }
-template <class F> inline typename F::U round_pack_exact(bool sign, int exp2, u128 sig, uint8_t rmode,
-                                                         uint32_t& flags) {
+template <class F, Rules R> inline typename F::U round_pack_exact(bool sign, int exp2, u128 sig, uint8_t rmode,
+                                                                  uint32_t& flags) {
     const int m = msb128(sig);
     const uint64_t s = m > 62 ? uint64_t(shr_jam128(sig, m - 62)) : uint64_t(sig) << (62 - m);
-    return round_pack<F>(sign, exp2 + m + F::kBias - 1, s, rmode, flags);
+    return round_pack<F, R>(sign, exp2 + m + F::kBias - 1, s, rmode, flags);
 }
 
 // The result of an exactly zero sum of nonzero terms: +0, or -0 when
 // rounding down (IEEE 754 6.3).
 template <class F> inline typename F::U exact_zero(uint8_t rmode) {
-    return rmode == rm::RDN ? F::kSign : typename F::U(0);
+    return rmode == round::Down ? F::kSign : typename F::U(0);
 }
 
-// NaN operands: NV for a signaling one; the result is always canonical.
-template <class F> inline typename F::U nan2(typename F::U a, typename F::U b, uint32_t& flags) {
-    if (F::is_snan(a) || F::is_snan(b)) flags |= fflag::NV;
-    return F::kCanonicalNaN;
+// A NaN made quiet (x86 propagates NaN operands that way).
+template <class F> constexpr typename F::U quiet(typename F::U a) { return a | F::kQuiet; }
+
+// NaN operands (at least one of a, b): Invalid for a signaling one; the
+// result by the Rules: canonical, or the first NaN of a, b quietened.
+template <class F, Rules R> inline typename F::U nan2(typename F::U a, typename F::U b, uint32_t& flags) {
+    if (F::is_snan(a) || F::is_snan(b)) flags |= flag::Invalid;
+    if constexpr (R.nan == NanRule::Canonical) return F::kCanonicalNaN;
+    else return quiet<F>(F::is_nan(a) ? a : b);
 }
-template <class F> inline typename F::U invalid(uint32_t& flags) {
-    flags |= fflag::NV;
-    return F::kCanonicalNaN;
+template <class F, Rules R> inline typename F::U invalid(uint32_t& flags) {
+    flags |= flag::Invalid;
+    return default_nan<F, R>();
 }
 
-} // namespace hvemu::rv::fp::detail
+} // namespace hvemu::isa::fp::detail

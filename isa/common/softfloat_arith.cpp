@@ -3,16 +3,16 @@
 // sticky bit below many guard bits) in integers and rounds once.
 #include <type_traits>
 
-#include "isa/riscv/fp_round.hpp"
+#include "isa/common/softfloat_round.hpp"
 
-namespace hvemu::rv::fp {
+namespace hvemu::isa::fp {
 
 using namespace detail;
 
 namespace {
 
 // a + b for finite operands; |a| >= |b| is arranged here.
-template <class F> typename F::U add_finite(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+template <class F, Rules R> typename F::U add_finite(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
     if (F::is_zero(a) || F::is_zero(b)) {
         if (!F::is_zero(a)) return a;
         if (!F::is_zero(b)) return b;
@@ -31,17 +31,21 @@ template <class F> typename F::U add_finite(typename F::U a, typename F::U b, ui
     const uint64_t ys = shr_jam64(y.sig << kShift, x.exp - y.exp);
     const uint64_t s = x.sign == y.sign ? xs + ys : xs - ys;
     if (s == 0) return exact_zero<F>(rmode);
-    return round_pack_exact<F>(x.sign, x.exp - kShift, s, rmode, flags);
+    return round_pack_exact<F, R>(x.sign, x.exp - kShift, s, rmode, flags);
 }
 
-template <class F> typename F::U add_any(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
-    if (F::is_nan(a) || F::is_nan(b)) [[unlikely]] return nan2<F>(a, b, flags);
+// a + b, or a - b when kNegB: b is negated after the NaN check, so a
+// propagated NaN keeps its sign.
+template <class F, Rules R, bool kNegB>
+typename F::U add_any(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+    if (F::is_nan(a) || F::is_nan(b)) [[unlikely]] return nan2<F, R>(a, b, flags);
+    if constexpr (kNegB) b ^= F::kSign;
     if (F::is_inf(a)) [[unlikely]] {
-        if (F::is_inf(b) && F::sign(a) != F::sign(b)) return invalid<F>(flags);
+        if (F::is_inf(b) && F::sign(a) != F::sign(b)) return invalid<F, R>(flags);
         return a;
     }
     if (F::is_inf(b)) [[unlikely]] return b;
-    return add_finite<F>(a, b, rmode, flags);
+    return add_finite<F, R>(a, b, rmode, flags);
 }
 
 // floor(sqrt(v)), digit by digit.
@@ -79,43 +83,42 @@ template <class T, int kW> uint64_t sqrt_scaled(uint64_t sig, bool& inexact) {
 
 } // namespace
 
-template <class F> typename F::U add(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
-    return add_any<F>(a, b, rmode, flags);
+template <class F, Rules R> typename F::U add(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+    return add_any<F, R, false>(a, b, rmode, flags);
 }
 
-template <class F> typename F::U sub(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
-    // Negating b first is exact, and the NaN result is canonical anyway.
-    return add_any<F>(a, b ^ F::kSign, rmode, flags);
+template <class F, Rules R> typename F::U sub(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+    return add_any<F, R, true>(a, b, rmode, flags);
 }
 
-template <class F> typename F::U mul(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+template <class F, Rules R> typename F::U mul(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
     using U = typename F::U;
     const bool sign = F::sign(a) != F::sign(b);
     const U sign_bit = sign ? F::kSign : U(0);
-    if (F::is_nan(a) || F::is_nan(b)) [[unlikely]] return nan2<F>(a, b, flags);
+    if (F::is_nan(a) || F::is_nan(b)) [[unlikely]] return nan2<F, R>(a, b, flags);
     if (F::is_inf(a) || F::is_inf(b)) [[unlikely]] {
-        if (F::is_zero(a) || F::is_zero(b)) return invalid<F>(flags);   // inf * 0
+        if (F::is_zero(a) || F::is_zero(b)) return invalid<F, R>(flags);   // inf * 0
         return sign_bit | F::kInf;
     }
     if (F::is_zero(a) || F::is_zero(b)) return sign_bit;
     const Unpacked<F> x = unpack<F>(a), y = unpack<F>(b);
     if constexpr (F::kBits == 32) {
-        return round_pack_exact<F>(sign, x.exp + y.exp, x.sig * y.sig, rmode, flags);
+        return round_pack_exact<F, R>(sign, x.exp + y.exp, x.sig * y.sig, rmode, flags);
     } else {
-        return round_pack_exact<F>(sign, x.exp + y.exp, u128(x.sig) * y.sig, rmode, flags);
+        return round_pack_exact<F, R>(sign, x.exp + y.exp, u128(x.sig) * y.sig, rmode, flags);
     }
 }
 
-template <class F> typename F::U div(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
+template <class F, Rules R> typename F::U div(typename F::U a, typename F::U b, uint8_t rmode, uint32_t& flags) {
     using U = typename F::U;
     const bool sign = F::sign(a) != F::sign(b);
     const U sign_bit = sign ? F::kSign : U(0);
-    if (F::is_nan(a) || F::is_nan(b)) return nan2<F>(a, b, flags);
-    if (F::is_inf(a)) return F::is_inf(b) ? invalid<F>(flags) : U(sign_bit | F::kInf);
+    if (F::is_nan(a) || F::is_nan(b)) return nan2<F, R>(a, b, flags);
+    if (F::is_inf(a)) return F::is_inf(b) ? invalid<F, R>(flags) : U(sign_bit | F::kInf);
     if (F::is_inf(b)) return sign_bit;
     if (F::is_zero(b)) {
-        if (F::is_zero(a)) return invalid<F>(flags);                     // 0 / 0
-        flags |= fflag::DZ;
+        if (F::is_zero(a)) return invalid<F, R>(flags);                     // 0 / 0
+        flags |= flag::DivByZero;
         return sign_bit | F::kInf;
     }
     if (F::is_zero(a)) return sign_bit;
@@ -128,18 +131,18 @@ template <class F> typename F::U div(typename F::U a, typename F::U b, uint8_t r
     if constexpr (F::kBits == 32) {
         const uint64_t n = x.sig << 32;
         const uint64_t q = (n / y.sig) | ((n % y.sig) != 0);
-        return round_pack_exact<F>(sign, x.exp - y.exp - 32, q, rmode, flags);
+        return round_pack_exact<F, R>(sign, x.exp - y.exp - 32, q, rmode, flags);
     } else {
         const u128 n = u128(x.sig) << 64;
         const u128 q = (n / y.sig) | ((n % y.sig) != 0);
-        return round_pack_exact<F>(sign, x.exp - y.exp - 64, q, rmode, flags);
+        return round_pack_exact<F, R>(sign, x.exp - y.exp - 64, q, rmode, flags);
     }
 }
 
-template <class F> typename F::U sqrt(typename F::U a, uint8_t rmode, uint32_t& flags) {
-    if (F::is_nan(a)) return nan2<F>(a, a, flags);
+template <class F, Rules R> typename F::U sqrt(typename F::U a, uint8_t rmode, uint32_t& flags) {
+    if (F::is_nan(a)) return nan2<F, R>(a, a, flags);
     if (F::is_zero(a)) return a;                                         // sqrt(-0) = -0
-    if (F::sign(a)) return invalid<F>(flags);
+    if (F::sign(a)) return invalid<F, R>(flags);
     if (F::is_inf(a)) return a;
     Unpacked<F> x = unpack<F>(a);
     normalize(x);
@@ -153,10 +156,10 @@ template <class F> typename F::U sqrt(typename F::U a, uint8_t rmode, uint32_t& 
     constexpr int kW = F::kBits == 32 ? 32 : 64;
     using Wide = std::conditional_t<F::kBits == 32, uint64_t, u128>;
     const uint64_t root = sqrt_scaled<Wide, kW>(x.sig, inexact);
-    return round_pack_exact<F>(false, (x.exp - kW) / 2 - 1, (root << 1) | inexact, rmode, flags);
+    return round_pack_exact<F, R>(false, (x.exp - kW) / 2 - 1, (root << 1) | inexact, rmode, flags);
 }
 
-template <class F> typename F::U fma(typename F::U a, typename F::U b, typename F::U c, uint8_t rmode,
+template <class F, Rules R> typename F::U fma(typename F::U a, typename F::U b, typename F::U c, uint8_t rmode,
                                      uint32_t& flags) {
     using U = typename F::U;
     const bool psign = F::sign(a) != F::sign(b);
@@ -164,21 +167,21 @@ template <class F> typename F::U fma(typename F::U a, typename F::U b, typename 
     // a NaN product operand propagates (NV only for a signaling NaN among
     // all three); inf * 0 is invalid even when c is a quiet NaN.
     if (F::is_nan(a) || F::is_nan(b)) [[unlikely]] {
-        if (F::is_snan(c)) flags |= fflag::NV;
-        return nan2<F>(a, b, flags);
+        if (F::is_snan(c)) flags |= flag::Invalid;
+        return nan2<F, R>(a, b, flags);
     }
     const bool prod_inf = F::is_inf(a) || F::is_inf(b);
     const bool prod_zero = F::is_zero(a) || F::is_zero(b);
     if (prod_inf) [[unlikely]] {
         if (prod_zero) {
-            flags |= fflag::NV;
-            return nan2<F>(c, c, flags);
+            flags |= flag::Invalid;
+            return F::is_nan(c) ? nan2<F, R>(c, c, flags) : default_nan<F, R>();
         }
-        if (F::is_nan(c)) return nan2<F>(c, c, flags);
-        if (F::is_inf(c) && F::sign(c) != psign) return invalid<F>(flags);
+        if (F::is_nan(c)) return nan2<F, R>(c, c, flags);
+        if (F::is_inf(c) && F::sign(c) != psign) return invalid<F, R>(flags);
         return (psign ? F::kSign : U(0)) | F::kInf;
     }
-    if (F::is_nan(c)) [[unlikely]] return nan2<F>(c, c, flags);
+    if (F::is_nan(c)) [[unlikely]] return nan2<F, R>(c, c, flags);
     if (F::is_inf(c)) [[unlikely]] return c;
     if (prod_zero) {
         if (!F::is_zero(c)) return c;
@@ -187,7 +190,7 @@ template <class F> typename F::U fma(typename F::U a, typename F::U b, typename 
     const Unpacked<F> x = unpack<F>(a), y = unpack<F>(b);
     const u128 prod = u128(x.sig) * y.sig;
     const int prod_exp = x.exp + y.exp;
-    if (F::is_zero(c)) return round_pack_exact<F>(psign, prod_exp, prod, rmode, flags);
+    if (F::is_zero(c)) return round_pack_exact<F, R>(psign, prod_exp, prod, rmode, flags);
 
     // Put both terms' leading ones at bit 125 (two bits of headroom for the
     // carry), align the smaller with a sticky bit, add, round once. The
@@ -213,18 +216,20 @@ template <class F> typename F::U fma(typename F::U a, typename F::U b, typename 
     small = shr_jam128(small, big_exp - small_exp);
     const u128 s = big_sign == small_sign ? big + small : big - small;
     if (s == 0) return exact_zero<F>(rmode);
-    return round_pack_exact<F>(big_sign, big_exp, s, rmode, flags);
+    return round_pack_exact<F, R>(big_sign, big_exp, s, rmode, flags);
 }
 
-#define HV_FP_INSTANTIATE(F)                                                                    \
-    template F::U add<F>(F::U, F::U, uint8_t, uint32_t&);                                       \
-    template F::U sub<F>(F::U, F::U, uint8_t, uint32_t&);                                       \
-    template F::U mul<F>(F::U, F::U, uint8_t, uint32_t&);                                       \
-    template F::U div<F>(F::U, F::U, uint8_t, uint32_t&);                                       \
-    template F::U sqrt<F>(F::U, uint8_t, uint32_t&);                                            \
-    template F::U fma<F>(F::U, F::U, F::U, uint8_t, uint32_t&);
-HV_FP_INSTANTIATE(F32)
-HV_FP_INSTANTIATE(F64)
+#define HV_FP_INSTANTIATE(F, R)                                                                 \
+    template F::U add<F, R>(F::U, F::U, uint8_t, uint32_t&);                                    \
+    template F::U sub<F, R>(F::U, F::U, uint8_t, uint32_t&);                                    \
+    template F::U mul<F, R>(F::U, F::U, uint8_t, uint32_t&);                                    \
+    template F::U div<F, R>(F::U, F::U, uint8_t, uint32_t&);                                    \
+    template F::U sqrt<F, R>(F::U, uint8_t, uint32_t&);                                         \
+    template F::U fma<F, R>(F::U, F::U, F::U, uint8_t, uint32_t&);
+HV_FP_INSTANTIATE(F32, kRiscvRules)
+HV_FP_INSTANTIATE(F64, kRiscvRules)
+HV_FP_INSTANTIATE(F32, kX86SseRules)
+HV_FP_INSTANTIATE(F64, kX86SseRules)
 #undef HV_FP_INSTANTIATE
 
-} // namespace hvemu::rv::fp
+} // namespace hvemu::isa::fp
