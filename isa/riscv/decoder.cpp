@@ -11,42 +11,19 @@ namespace hvemu::rv {
 
 namespace {
 
-// Which RV64I/M entries flow on in a span (dispatch.hpp): those whose
-// common path falls through. The other tables' entries never do.
-constexpr bool flowing(Cls c) {
-    return c == Cls::Alu || c == Cls::Mul || c == Cls::Div || c == Cls::Load || c == Cls::Store;
-}
-
-#define RV_BASE(id, name, match, mask, fmt, regs, cls, L, base)                                            \
-    {name, match, mask, Fmt::fmt, regs, Cls::cls, &xop_##base<L, false, false>, &xop_##base<L, true, false>, \
-     &xop_##base<L, false, true>, &xop_##base<L, true, true>, flowing(Cls::cls), L, &op_##base<L>},
-#define RV_PLAIN(id, name, match, mask, fmt, regs, cls, L, base)                                   \
-    {name, match, mask, Fmt::fmt, regs, Cls::cls, &xop_##base<L, false>, &xop_##base<L, true>,     \
-     &xop_##base<L, false>, &xop_##base<L, true>, false, L, &op_##base<L>},
+#define RV_INSN(id, name, match, mask, fmt, regs, cls) \
+    {name, match, mask, Fmt::fmt, regs, Cls::cls, &xop_##id<4, false>, &xop_##id<4, true>, 4, &op_##id<4>},
+#define RVC_INSN(id, name, match, mask, fmt, regs, cls, base) \
+    {name, match, mask, Fmt::fmt, regs, Cls::cls, &xop_##base<2, false>, &xop_##base<2, true>, 2, &op_##base<2>},
 const InsnDesc kTable[] = {
-#define RV_INSN(id, name, match, mask, fmt, regs, cls) RV_BASE(id, name, match, mask, fmt, regs, cls, 4, id)
 #include "isa/riscv/insn_base.def"
-#undef RV_INSN
-#define RV_INSN(id, name, match, mask, fmt, regs, cls) RV_PLAIN(id, name, match, mask, fmt, regs, cls, 4, id)
 #include "isa/riscv/insn_system.def"
 #include "isa/riscv/insn_amo.def"
 #include "isa/riscv/insn_fd.def"
-#undef RV_INSN
-// A compressed row runs its base instruction's entries: RV64I/M bases are
-// the integer, load and store classes; the others (c.fld, c.fsd, c.ebreak)
-// are not.
-#define RVC_INSN(id, name, match, mask, fmt, regs, cls, base) RVC_##cls(id, name, match, mask, fmt, regs, cls, 2, base)
-#define RVC_Alu RV_BASE
-#define RVC_Load RV_BASE
-#define RVC_Store RV_BASE
-#define RVC_Branch RV_BASE
-#define RVC_Jump RV_BASE
-#define RVC_FpLoad RV_PLAIN
-#define RVC_FpStore RV_PLAIN
-#define RVC_System RV_PLAIN
 #include "isa/riscv/insn_rvc.def"
-#undef RVC_INSN
 };
+#undef RV_INSN
+#undef RVC_INSN
 
 constexpr unsigned kTableSize = sizeof(kTable) / sizeof(kTable[0]);
 

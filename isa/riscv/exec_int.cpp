@@ -111,34 +111,32 @@ RV_OP(remw) { WR(remw(static_cast<int32_t>(RS1), static_cast<int32_t>(RS2))); }
 RV_OP(remuw) { WR(sx32(remuw(static_cast<uint32_t>(RS1), static_cast<uint32_t>(RS2)))); }
 
 // ---- threaded entries (dispatch.hpp) ----------------------------------------
-// ALU, M: cannot trap, flow on. Jumps enter their target (their step holds
-// the redirect); branches enter the next slot or, taken, pay the redirect
-// and enter the target. Loads and stores: the TLB hit inline, flowing on; a
-// miss (slow path, MMIO, faults) runs the handler through flow_slow.
-// C: the slot is its span's cut end (the next slot is entered, not flowed
-// into); it only matters to flowing instructions.
+// ALU, M: cannot trap, fall through. Jumps continue at their target (their
+// step holds the redirect); branches fall through or, taken, pay the
+// redirect. Loads and stores: the TLB hit inline; a miss (slow path, MMIO,
+// faults) runs the handler through exec_plain.
 namespace {
-template <Handler F, unsigned L, bool T, bool C> inline u64 x_seq(Hart& h, const Insn& i, u64 pc, u64 left) {
+template <Handler F, unsigned L, bool T> inline u64 x_seq(Hart& h, const Insn& i, u64 pc, u64 left) {
     F(h, i, pc);
-    return flow<L, C>(h, i, pc, left);
+    return next_seq<L, T>(h, i, pc, left);
 }
-template <Handler F, unsigned L, bool T, bool C> inline u64 x_jump(Hart& h, const Insn& i, u64 pc, u64 left) {
-    return go_at(h, i, pc, F(h, i, pc), left);
+template <Handler F, unsigned L, bool T> inline u64 x_jump(Hart& h, const Insn& i, u64 pc, u64 left) {
+    return next_at<T>(h, i, pc, F(h, i, pc), left);
 }
-template <Handler F, unsigned L, bool T, bool C> inline u64 x_branch(Hart& h, const Insn& i, u64 pc, u64 left) {
+template <Handler F, unsigned L, bool T> inline u64 x_branch(Hart& h, const Insn& i, u64 pc, u64 left) {
     const u64 next = F(h, i, pc);
-    if (next == pc + L) return enter(h, (&i)[L / 2], next, left);   // not taken: no page test
+    if (next == pc + L) return next_seq<L, T>(h, i, pc, left);   // not taken: no page test
     return next_taken<T>(h, i, pc, next, left);
 }
-template <class T, Handler F, unsigned L, bool Tm, bool C> inline u64 x_load(Hart& h, const Insn& i, u64 pc, u64 left) {
+template <class T, Handler F, unsigned L, bool Tm> inline u64 x_load(Hart& h, const Insn& i, u64 pc, u64 left) {
     T v;
-    if (HV_UNLIKELY(!h.load_fast<T>(RS1 + IMM, v))) return flow_slow<F, L, Tm, C>(h, i, pc, left);
+    if (HV_UNLIKELY(!h.load_fast<T>(RS1 + IMM, v))) return exec_slow<F, L, Tm>(h, i, pc, left);
     h.x[i.rd] = static_cast<u64>(static_cast<i64>(v));
-    return flow<L, C>(h, i, pc, left);
+    return next_seq<L, Tm>(h, i, pc, left);
 }
-template <class T, Handler F, unsigned L, bool Tm, bool C> inline u64 x_store(Hart& h, const Insn& i, u64 pc, u64 left) {
-    if (HV_UNLIKELY(!h.store_fast<T>(RS1 + IMM, static_cast<T>(RS2)))) return flow_slow<F, L, Tm, C>(h, i, pc, left);
-    return flow<L, C>(h, i, pc, left);
+template <class T, Handler F, unsigned L, bool Tm> inline u64 x_store(Hart& h, const Insn& i, u64 pc, u64 left) {
+    if (HV_UNLIKELY(!h.store_fast<T>(RS1 + IMM, static_cast<T>(RS2)))) return exec_slow<F, L, Tm>(h, i, pc, left);
+    return next_seq<L, Tm>(h, i, pc, left);
 }
 using mem_lb = int8_t;
 using mem_lh = int16_t;
@@ -153,26 +151,25 @@ using mem_sw = uint32_t;
 using mem_sd = uint64_t;
 } // namespace
 
-#define RV_X_Alu(id) return x_seq<&op_##id<L>, L, T, C>(h, i, pc, left);
+#define RV_X_Alu(id) return x_seq<&op_##id<L>, L, T>(h, i, pc, left);
 #define RV_X_Mul(id) RV_X_Alu(id)
 #define RV_X_Div(id) RV_X_Alu(id)
-#define RV_X_Jump(id) return x_jump<&op_##id<L>, L, T, C>(h, i, pc, left);
-#define RV_X_Branch(id) return x_branch<&op_##id<L>, L, T, C>(h, i, pc, left);
-#define RV_X_Load(id) return x_load<mem_##id, &op_##id<L>, L, T, C>(h, i, pc, left);
-#define RV_X_Store(id) return x_store<mem_##id, &op_##id<L>, L, T, C>(h, i, pc, left);
+#define RV_X_Jump(id) return x_jump<&op_##id<L>, L, T>(h, i, pc, left);
+#define RV_X_Branch(id) return x_branch<&op_##id<L>, L, T>(h, i, pc, left);
+#define RV_X_Load(id) return x_load<mem_##id, &op_##id<L>, L, T>(h, i, pc, left);
+#define RV_X_Store(id) return x_store<mem_##id, &op_##id<L>, L, T>(h, i, pc, left);
 #define RV_INSN(id, name, match, mask, fmt, regs, cls) \
-    template <unsigned L, bool T, bool C> u64 xop_##id(Hart& h, const Insn& i, u64 pc, u64 left) { RV_X_##cls(id) }
+    template <unsigned L, bool T> u64 xop_##id(Hart& h, const Insn& i, u64 pc, u64 left) { RV_X_##cls(id) }
 #include "isa/riscv/insn_base.def"
 #undef RV_INSN
 
-#define RV_X_INST(id, L, T)                                                     \
-    template u64 xop_##id<L, T, false>(Hart&, const Insn&, u64, u64);           \
-    template u64 xop_##id<L, T, true>(Hart&, const Insn&, u64, u64);
 #define RV_INSN(id, ...)                                                        \
     RV_INSTANTIATE(id)                                                          \
-    RV_X_INST(id, 2, false) RV_X_INST(id, 4, false) RV_X_INST(id, 2, true) RV_X_INST(id, 4, true)
+    template u64 xop_##id<2, false>(Hart&, const Insn&, u64, u64);              \
+    template u64 xop_##id<4, false>(Hart&, const Insn&, u64, u64);              \
+    template u64 xop_##id<2, true>(Hart&, const Insn&, u64, u64);               \
+    template u64 xop_##id<4, true>(Hart&, const Insn&, u64, u64);
 #include "isa/riscv/insn_base.def"
 #undef RV_INSN
-#undef RV_X_INST
 
 } // namespace hvemu::rv

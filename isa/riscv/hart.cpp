@@ -161,7 +161,6 @@ DecodedPage* Hart::decoded_page(uint64_t ppage) {
     for (auto& s : page->slots) {
         s = Insn{};
         s.fn = &op_decode_slot;
-        s.id = kInvalidId;
     }
     page->slots[DecodedPage::kSlots].fn = &op_page_end;
     DecodedPage* p = page.get();
@@ -234,94 +233,30 @@ void Hart::fetch_line(uint64_t paddr) {
     fetch_vbase_ = 1;
 }
 
-namespace {
-// Decode the slot at page offset `off` (and fix its step and entry).
-void decode_slot(Hart& h, DecodedPage& page, unsigned off) {
-    Insn& slot = page.slots[off / 2];
+uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+    Insn& slot = const_cast<Insn&>(i);
+    // Find the page this slot belongs to: slots are laid out in order.
+    const unsigned off = static_cast<unsigned>(pc & 0xfff);
+    auto* page = reinterpret_cast<DecodedPage*>(reinterpret_cast<uint8_t*>(&slot - off / 2) -
+                                                offsetof(DecodedPage, slots));
     uint16_t lo;
-    std::memcpy(&lo, page.host + off, 2);
+    std::memcpy(&lo, page->host + off, 2);
     if ((lo & 3) == 3 && off == 0xffe) {
         slot = Insn{};
         slot.fn = &op_cross_page;
         slot.raw = lo;
         slot.len = 4;
         slot.id = kInvalidId;
-        return;
-    }
-    if ((lo & 3) == 3) {
+    } else if ((lo & 3) == 3) {
         uint32_t raw;
-        std::memcpy(&raw, page.host + off, 4);
+        std::memcpy(&raw, page->host + off, 4);
         slot = decode(raw);
+        h.cost_slot(slot);
     } else {
         slot = decode(lo);
+        h.cost_slot(slot);
     }
-    h.cost_slot(slot);
-}
-
-bool slot_flows(const Insn& slot) { return slot.id < insn_table_size() && insn_table()[slot.id].flows; }
-} // namespace
-
-// Decodes the slot and, while its instructions flow on (dispatch.hpp), the
-// slots after them up to one already decoded, the page's end or a few
-// dozen; then fixes their spans from the last back, cutting a span that
-// would grow past kSpanCap or run into a slot left undecoded. Then enters
-// the slot.
-uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
-    Insn& first = const_cast<Insn&>(i);
-    // Find the page this slot belongs to: slots are laid out in order.
-    const unsigned off0 = static_cast<unsigned>(pc & 0xfff);
-    auto* page = reinterpret_cast<DecodedPage*>(reinterpret_cast<uint8_t*>(&first - off0 / 2) -
-                                                offsetof(DecodedPage, slots));
-    constexpr unsigned kAhead = 64;
-    unsigned offs[kAhead];
-    unsigned n = 0;
-    for (unsigned off = off0;;) {
-        decode_slot(h, *page, off);
-        offs[n++] = off;
-        const Insn& s = page->slots[off / 2];
-        off += s.len;
-        if (!slot_flows(s) || off >= 0x1000 || n == kAhead || page->slots[off / 2].fn != &op_decode_slot) break;
-    }
-    for (unsigned k = n; k-- > 0;) {
-        Insn& s = page->slots[offs[k] / 2];
-        if (s.fn == &op_illegal || s.fn == &op_cross_page) continue;   // span 0: they charge themselves
-        if (!slot_flows(s)) {
-            s.span = s.step;
-            continue;
-        }
-        const Insn& next = page->slots[(offs[k] + s.len) / 2];
-        const uint64_t span = uint64_t{s.step} + next.span;
-        if (next.fn != &op_decode_slot && (span >> kInsnBits) <= kSpanCap) {
-            s.span = static_cast<uint32_t>(span);
-        } else {
-            const InsnDesc& d = insn_table()[s.id];
-            s.fn = s.fn == d.tfn ? d.cut_tfn : d.cut_fn;
-            s.span = s.step;
-        }
-    }
-    return enter(h, first, pc, left);
-}
-
-// Instructions one at a time, each charged on its own with the budget tested
-// before it (as a span would charge them, had the budget held it), until a
-// slot's span fits again or the chain ends.
-uint64_t op_stepwise(Hart& h, const Insn& first, uint64_t pc, uint64_t after) {
-    const Insn* i = &first;
-    uint64_t left = after + first.span;
-    for (;;) {
-        // Slots of span 0 (not decoded yet, the page's end, illegal and
-        // page-crossing instructions) take this way: they charge themselves.
-        if (static_cast<int64_t>(left - i->span) >= 0) return i->fn(h, *i, pc, left - i->span);
-        if (static_cast<int64_t>(left) < 0) return chain_stop(h, pc, left);
-        const InsnDesc& d = insn_table()[i->id];
-        h.publish(pc, i, left);
-        left -= i->step;
-        const uint64_t next = d.op(h, *i, pc);
-        if (next != pc + i->len && d.cls != Cls::Jump) left -= h.redirect_step();
-        if (h.block_ended() || (next & 1) || ((next ^ pc) >> 12) != 0) return chain_stop(h, next, left);
-        i += static_cast<int64_t>(next - pc) / 2;
-        pc = next;
-    }
+    return slot.fn(h, slot, pc, left);
 }
 
 uint64_t Hart::insn_step_of(uint16_t id, bool redirected) const {
@@ -425,7 +360,7 @@ StopReason Hart::run(uint64_t max_insns) {
             const uint64_t chain = std::min({budget - n, deadline - c, chain_max});   // cycles
             chain_insn_end_ = n + kInsnMask;
             chain_cycle_end_ = c + chain - 1;
-            p = enter(*this, *i, p, chain_budget(chain));
+            p = i->fn(*this, *i, p, chain_budget(chain));
             n += chain_insns(chain_left);
             c += chain_cycles(chain, chain_left);
         }

@@ -87,8 +87,7 @@ struct Translation {
 };
 
 // One direct-mapped software TLB entry: (virtual page, context) -> host.
-// 64 bytes, so the fast paths find an entry with a shift and a mask.
-struct alignas(64) TlbEntry {
+struct TlbEntry {
     uint64_t vpn = ~0ull;
     uint64_t ctx = ~0ull;
     uintptr_t addend = 0;    // host = vaddr + addend (RAM pages only)
@@ -380,10 +379,10 @@ template <class T> inline bool Hart::store(uint64_t va, T val) {
 #undef RV_INSN
 #undef RVC_INSN
 // Threaded entries (what decoded slots run), declared from the same
-// tables, each without (T = false) and with (T = true) a redirect cost, and
-// flowing on in a span or ending it (C, dispatch.hpp): RV64I/M's are
-// defined in exec_int.cpp, the others wrap the handler in exec_plain.
-#define RV_INSN(id, ...) template <unsigned L, bool T, bool C> uint64_t xop_##id(Hart&, const Insn&, uint64_t, uint64_t);
+// tables, each for unit costs (T = false) and class costs (T = true):
+// RV64I/M's are defined in exec_int.cpp, the others wrap the handler in
+// exec_plain (dispatch.hpp).
+#define RV_INSN(id, ...) template <unsigned L, bool T> uint64_t xop_##id(Hart&, const Insn&, uint64_t, uint64_t);
 #define RVC_INSN(id, ...)
 #include "isa/riscv/insn_base.def"
 #undef RV_INSN

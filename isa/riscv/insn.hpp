@@ -60,11 +60,8 @@ struct InsnDesc {
     Fmt fmt;
     const char* regs;    // register files of rd, rs1, rs2, rs3: 'x', 'f' or '-'
     Cls cls;
-    ExecFn fn;             // what a decoded slot runs (Insn::fn) without a redirect cost
-    ExecFn tfn;            // the same, charging a taken branch's redirect (a profile with one)
-    ExecFn cut_fn;         // fn, entering the next slot afterwards: a span's cut end (dispatch.hpp)
-    ExecFn cut_tfn;        // tfn, the same
-    bool flows;            // its common path falls through without a check: spans go on past it
+    ExecFn fn;             // what a decoded slot runs (Insn::fn) under unit costs
+    ExecFn tfn;            // the same, charging each slot's cycles (a profile with class costs)
     uint8_t len;         // 2 or 4
     Handler op;          // the semantics alone: one instruction, no dispatch
 };
@@ -72,7 +69,7 @@ struct InsnDesc {
 // One decoded instruction; 32 bytes, kept in per-page arrays.
 struct Insn {
     ExecFn fn;
-    int32_t imm;      // every immediate fits 32 bits (a U-type's is sign-extended from 32)
+    int64_t imm;
     uint32_t raw;     // the encoding as fetched (16 or 32 bits)
     uint16_t id;      // index into the instruction table (kInvalidId: illegal)
     uint8_t rd;       // integer rd == 0 is redirected to the sink register 32
@@ -82,8 +79,6 @@ struct Insn {
     uint8_t rm;       // funct3 (rounding mode, aq/rl for AMOs)
     uint8_t len;      // 2 or 4
     uint32_t step;    // what running it takes from the chain's budget (dispatch.hpp); set by the hart
-    uint32_t span;    // what entering this slot takes: its step and those of the instructions
-                      // flowing on from it (dispatch.hpp); set by the hart
 };
 static_assert(sizeof(Insn) == 32);
 
