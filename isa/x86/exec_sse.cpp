@@ -13,24 +13,10 @@ namespace {
 constexpr uint32_t kMxcsrMask = sse::mxcsr::kWritable;   // DAZ supported
 
 using sse::load128;
+using sse::store128;
 using sse::sse_ok;
 uint64_t* xr(Core& c, unsigned r) { return reinterpret_cast<uint64_t*>(c.xmm[r & 15]); }
 
-bool store128(Core& c, const Insn& i, uint64_t rip, bool aligned, const uint64_t v[2]) {
-    if (!(i.flags & iflag::Mem)) {
-        std::memcpy(c.xmm[i.rm & 15], v, 16);
-        return true;
-    }
-    const uint64_t a = ea(c, i, rip);
-    if (aligned && (a & 15)) {
-        c.raise_gp(0);
-        return false;
-    }
-    const auto s = static_cast<SegReg>(i.seg);
-    // The high half first: a fault on it leaves memory untouched when the
-    // halves are on different pages.
-    return c.store(s, (a + 8) & mask(i.adsz), v[1]) && c.store(s, a, v[0]);
-}
 
 uint64_t mov_load(Core& c, const Insn& i, uint64_t rip, bool aligned) {
     X86_TRY(sse_ok(c));

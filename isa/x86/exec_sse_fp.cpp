@@ -75,13 +75,18 @@ uint32_t reciprocal_sqrt(FpEnv&, uint32_t, uint32_t s) {
 
 // ---- whole instructions
 
+// The source operand: 16 bytes (packed, aligned in memory) or one element.
+template <class F, bool kPacked> bool source(Core& c, const Insn& i, uint64_t rip, V128& s) {
+    if constexpr (kPacked) return load128(c, i, rip, s);
+    else return load_low(c, i, rip, sizeof(U<F>), s);
+}
+
 // Packed: every lane, the source an aligned m128. Scalar: lane 0, the
 // source m32/m64; the destination's other lanes are kept.
 template <class F, bool kPacked, LaneFn<F> Op> uint64_t lanes(Core& c, const Insn& i, uint64_t rip) {
     X86_TRY(sse_ok(c));
     V128 s;
-    if constexpr (kPacked) X86_TRY(load128(c, i, rip, s));
-    else X86_TRY(load_low(c, i, rip, sizeof(U<F>), s));
+    X86_TRY((source<F, kPacked>(c, i, rip, s)));
     V128 d = xmm_get(c, i.reg);
     FpEnv e(c.mxcsr);
     constexpr unsigned n = kPacked ? 16 / sizeof(U<F>) : 1;
@@ -96,8 +101,7 @@ template <class F, bool kPacked, LaneFn<F> Op> uint64_t lanes(Core& c, const Ins
 template <class F, bool kPacked> uint64_t cmp(Core& c, const Insn& i, uint64_t rip) {
     X86_TRY(sse_ok(c));
     V128 s;
-    if constexpr (kPacked) X86_TRY(load128(c, i, rip, s));
-    else X86_TRY(load_low(c, i, rip, sizeof(U<F>), s));
+    X86_TRY((source<F, kPacked>(c, i, rip, s)));
     V128 d = xmm_get(c, i.reg);
     FpEnv e(c.mxcsr);
     const unsigned pred = static_cast<unsigned>(i.imm) & 7;

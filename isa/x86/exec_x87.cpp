@@ -75,16 +75,21 @@ uint64_t arith_sti(Core& c, const Insn& i, uint64_t rip, bool to_sti, BinOp op, 
     const unsigned dst = to_sti ? r : 0, src = to_sti ? 0 : r;
     return arith(c, i, rip, dst, valid(c, dst), get(c, src), valid(c, src), op, e, do_pop);
 }
+// The memory operand of an arithmetic or compare form: m32fp, m64fp, or
+// an m16int (kind -16) or m32int (kind -32).
+bool load_operand(Core& c, const Insn& i, uint64_t rip, int kind, Env& e, F80& v) {
+    switch (kind) {
+    case 32: return load_m32(c, i, rip, e, v);
+    case 64: return load_m64(c, i, rip, e, v);
+    case -16: return load_int(c, i, rip, kSz16, v);
+    default: return load_int(c, i, rip, kSz32, v);
+    }
+}
 uint64_t arith_mem(Core& c, const Insn& i, uint64_t rip, int kind, BinOp op) {
     X86_TRY(begin(c, i, rip, Kind::Arith));
     Env e{c.fcw};
     F80 v;
-    switch (kind) {
-    case 32: X86_TRY(load_m32(c, i, rip, e, v)); break;
-    case 64: X86_TRY(load_m64(c, i, rip, e, v)); break;
-    case -16: X86_TRY(load_int(c, i, rip, kSz16, v)); break;
-    default: X86_TRY(load_int(c, i, rip, kSz32, v)); break;
-    }
+    X86_TRY(load_operand(c, i, rip, kind, e, v));
     return arith(c, i, rip, 0, valid(c, 0), v, true, op, e, false);
 }
 
@@ -115,12 +120,7 @@ uint64_t compare_mem(Core& c, const Insn& i, uint64_t rip, int kind, unsigned po
     X86_TRY(begin(c, i, rip, Kind::Arith));
     Env e{c.fcw};
     F80 v;
-    switch (kind) {
-    case 32: X86_TRY(load_m32(c, i, rip, e, v)); break;
-    case 64: X86_TRY(load_m64(c, i, rip, e, v)); break;
-    case -16: X86_TRY(load_int(c, i, rip, kSz16, v)); break;
-    default: X86_TRY(load_int(c, i, rip, kSz32, v)); break;
-    }
+    X86_TRY(load_operand(c, i, rip, kind, e, v));
     return compare_with(c, i, rip, v, true, e, false, pops);
 }
 uint64_t comi(Core& c, const Insn& i, uint64_t rip, bool quiet, bool do_pop) {

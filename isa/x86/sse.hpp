@@ -75,6 +75,22 @@ inline bool load128(Core& c, const Insn& i, uint64_t rip, bool aligned, uint64_t
     return c.load(s, a, out[0]) && c.load(s, (a + 8) & mask(i.adsz), out[1]);
 }
 inline bool load128(Core& c, const Insn& i, uint64_t rip, V128& out) { return load128(c, i, rip, true, out.q); }
+// The same for a store to the r/m operand.
+inline bool store128(Core& c, const Insn& i, uint64_t rip, bool aligned, const uint64_t v[2]) {
+    if (!(i.flags & iflag::Mem)) {
+        std::memcpy(c.xmm[i.rm & 15], v, 16);
+        return true;
+    }
+    const uint64_t a = ea(c, i, rip);
+    if (aligned && (a & 15)) {
+        c.raise_gp(0);
+        return false;
+    }
+    const auto s = static_cast<SegReg>(i.seg);
+    // The high half first: a fault on it leaves memory untouched when the
+    // halves are on different pages.
+    return c.store(s, (a + 8) & mask(i.adsz), v[1]) && c.store(s, a, v[0]);
+}
 // The low `bytes` (4 or 8) of the r/m operand (XMM or memory, no alignment
 // rule); the rest of `out` is zero.
 inline bool load_low(Core& c, const Insn& i, uint64_t rip, unsigned bytes, V128& out) {
