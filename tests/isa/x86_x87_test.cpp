@@ -10,6 +10,7 @@
 
 #include "isa/x86/exec.hpp"
 #include "isa/x86/x87_float.hpp"
+#include "tests/isa/x87_machine.hpp"
 
 using namespace hvemu::x86;
 using namespace hvemu::x86::x87;
@@ -239,66 +240,11 @@ TEST_CASE("x87 float: conversions and constants", "[x86][x87][unit]") {
 
 namespace {
 
-constexpr uint64_t kCode = 0x1000, kData = 0x8000, kStack = 0x7000, kIdt = 0x20000;
-constexpr uint64_t kHandler = 0x3000;   // every vector's handler: HLT at kHandler + 16 * vector
-
-struct Machine {
-    hvemu::isa::PhysMem mem;
-    std::unique_ptr<Core> core;
-    Machine() {
-        mem.add_ram(0, 0x400000);
-        core = std::make_unique<Core>(mem, CoreConfig{});
-        Core& c = *core;
-        for (auto& s : c.seg) s = Segment{0x10, 0, 0xffffffff, 0x0093};
-        c.seg[CS] = Segment{0x08, 0, 0xffffffff, 0x209b};
-        c.cr0 = 0x80000011 | (1u << 5);   // PE, ET, NE, PG
-        c.cr4 = (1u << 9) | (1u << 5);    // OSFXSR, PAE
-        mem.write(0x10000, 8, 0x11000 | 3);
-        mem.write(0x11000, 8, 0x12000 | 3);
-        for (uint64_t k = 0; k < 512; ++k) mem.write(0x12000 + 8 * k, 8, (k << 21) | 0x83);
-        c.cr3 = 0x10000;
-        c.efer = (1u << 8) | (1u << 10);
-        c.gdtr = DescTable{0x30000, 0x17};
-        mem.write(0x30008, 8, 0x00209a0000000000ull);
-        mem.write(0x30010, 8, 0x00cf92000000ffffull);
-        c.idtr = DescTable{kIdt, 0xfff};
-        for (uint64_t v = 0; v < 32; ++v) {
-            const uint64_t h = kHandler + 16 * v;
-            mem.write(kIdt + 16 * v, 8, (h & 0xffff) | (uint64_t{0x08} << 16) | (uint64_t{0x8e00} << 32));
-            mem.write(kIdt + 16 * v + 8, 8, 0);
-            mem.write(h, 1, 0xf4);
-        }
-        c.update_context();
-        c.flush_tlb();
-        c.rip = kCode;
-        c.gpr[4] = kStack;
-        c.gpr[6] = kData;
-        c.fcw = 0x37f;
-        c.ftw = 0;
-    }
-    StopReason run(std::vector<uint8_t> prog) {
-        prog.push_back(0xf4);
-        mem.write_block(kCode, prog.data(), prog.size());
-        return core->run(10000);
-    }
-    uint64_t get(uint64_t pa, unsigned w) {
-        uint64_t v = 0;
-        mem.read(pa, w, v);
-        return v;
-    }
-    // The vector whose handler stopped the run (its HLT), or -1.
-    int vector() const {
-        const uint64_t r = core->rip - 1;
-        return r >= kHandler && r < kHandler + 32 * 16 ? static_cast<int>((r - kHandler) / 16) : -1;
-    }
-    F80 st(unsigned i) const {
-        F80 v;
-        std::memcpy(&v.sig, core->st[i], 8);
-        std::memcpy(&v.se, core->st[i] + 8, 2);
-        return v;
-    }
-    unsigned top() const { return (core->fsw >> 11) & 7; }
-};
+using hvemu::x86::test::kCode;
+using hvemu::x86::test::kData;
+using hvemu::x86::test::kHandler;
+using hvemu::x86::test::kStack;
+using Machine = hvemu::x86::test::X87Machine;
 
 } // namespace
 
