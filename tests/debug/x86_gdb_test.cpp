@@ -19,6 +19,7 @@
 #include "emu/debug/gdb_packet.hpp"
 #include "emu/debug/gdb_server.hpp"
 #include "emu/debug/x86_gdb_target.hpp"
+#include "tests/debug/stub_pipe.hpp"
 #include "isa/x86/paging_bits.hpp"
 
 using namespace hvemu;
@@ -249,27 +250,10 @@ TEST_CASE("x86 gdb target: the EPT stage of the debugger's walk", "[debug][x86][
 
 namespace {
 // The stub over a socketpair with the core as its machine.
-struct StubRig : Rig {
-    std::unique_ptr<GdbServer> server;
-    int client = -1;
-    StubRig() {
-        int sv[2];
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-        client = sv[0];
-        server = std::make_unique<GdbServer>(*target, sv[1]);
-    }
-    ~StubRig() { ::close(client); }
-    void send(const std::string& s) { REQUIRE(::write(client, s.data(), s.size()) == static_cast<ssize_t>(s.size())); }
-    std::string replies() {
-        server.reset();
-        std::string out;
-        char buf[4096];
-        ssize_t n;
-        while ((n = ::read(client, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-        return out;
-    }
+struct StubRig : Rig, test::StubPipe {
+    StubRig() { open(*target); }
 };
-bool has(const std::string& s, const std::string& payload) { return s.find(frame_packet(payload)) != std::string::npos; }
+const auto& has = test::has_packet;
 } // namespace
 
 TEST_CASE("x86 gdb target: registers over the stub, and a vmexit-break on a chosen kind", "[debug][x86][unit]") {

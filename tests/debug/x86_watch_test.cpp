@@ -14,6 +14,7 @@
 #include "emu/debug/gdb_server.hpp"
 #include "emu/debug/x86_access.hpp"
 #include "emu/debug/x86_gdb_target.hpp"
+#include "tests/debug/stub_pipe.hpp"
 
 using namespace hvemu;
 using namespace hvemu::emu::debug;
@@ -198,12 +199,10 @@ namespace {
 constexpr uint64_t kRam = 0x400000;
 
 // One core in real mode at 0x1000 (CS base 0), and the stub over a socketpair.
-struct WatchRig {
+struct WatchRig : test::StubPipe {
     isa::PhysMem mem;
     std::unique_ptr<x86::Core> core;
     std::unique_ptr<X86GdbTarget> target;
-    std::unique_ptr<GdbServer> server;
-    int client = -1;
     WatchRig() {
         mem.add_ram(0, kRam);
         core = std::make_unique<x86::Core>(mem, x86::CoreConfig{});
@@ -212,13 +211,8 @@ struct WatchRig {
         core->seg[x86::CS].base = 0;
         core->rip = 0x1000;
         target = std::make_unique<X86GdbTarget>(std::vector<x86::Core*>{core.get()});
-        int sv[2];
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-        client = sv[0];
-        server = std::make_unique<GdbServer>(*target, sv[1]);
+        open(*target);
     }
-    ~WatchRig() { ::close(client); }
-    void send(const std::string& s) { REQUIRE(::write(client, s.data(), s.size()) == static_cast<ssize_t>(s.size())); }
     // Runs until the stub ends the run (killed) or `limit` instructions.
     unsigned run(unsigned limit) {
         unsigned n = 0;
@@ -228,17 +222,9 @@ struct WatchRig {
         }
         return n;
     }
-    std::string replies() {
-        server.reset();
-        std::string out;
-        char buf[4096];
-        ssize_t n;
-        while ((n = ::read(client, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-        return out;
-    }
 };
 
-bool has(const std::string& s, const std::string& payload) { return s.find(frame_packet(payload)) != std::string::npos; }
+const auto& has = test::has_packet;
 
 } // namespace
 
