@@ -276,6 +276,7 @@ vmm::VmConfig hosted_config(const RunOptions& o) {
     if (o.kernel_addr_given) cfg.kernel_load_addr = o.kernel_addr;
     if (!o.dtb.empty()) cfg.dtb_path = o.dtb;
     if (!o.append.empty()) cfg.bootargs = o.append;
+    cfg.hart_jit = o.jit;
     timing::apply_timing(cfg.clock, o.timing);
     return cfg;
 }
@@ -475,6 +476,7 @@ int run_command(const std::vector<std::string>& args) {
     cfg.quantum = o.quantum;
     cfg.bootargs = o.append;
     cfg.console_input = o.console_input;
+    cfg.jit = o.jit;
     timing::apply_timing(cfg.clock, o.timing);
     RiscvVirt machine(cfg);
     machine.load_kernel_file(o.kernel);

@@ -48,6 +48,8 @@ po::options_description run_description() {
         ("timing", po::value<std::string>()->value_name("NAME|FILE"),
          "timing profile: riscv-inorder, riscv-inorder-caches, skylake-vmx, arm-kvm-nvhe, arm-thin-hyp, or a profile "
          "file (TOML)")
+        ("no-jit", "RISC-V: interpret every instruction instead of compiling hot blocks to host code (the "
+                   "results, counts and cycles are the same; only slower)")
         ("nographic", "accepted for QEMU compatibility; the console is always stdio")
         ("gdb-default,s", "wait for a GDB connection on tcp::1234 (as --gdb tcp::1234)")
         ("gdb", po::value<std::string>()->value_name("HOST:PORT"),
@@ -287,6 +289,7 @@ RunOptions parse_run_options(const std::vector<std::string>& raw) {
     }
     if (vm.count("dtb")) o.dtb = vm["dtb"].as<std::string>();
     o.stats = vm.count("stats") != 0;
+    o.jit = vm.count("no-jit") == 0;
     if (vm.count("stats-json")) o.stats_json = vm["stats-json"].as<std::string>();
     if (vm.count("timing"))
         o.timing = std::make_shared<const isa::TimingProfile>(timing::load_timing_profile(vm["timing"].as<std::string>()));

@@ -32,6 +32,7 @@ struct RunOptions {
     uint64_t quantum = 1000;   // instructions per hart per scheduling round
     std::string append;
     bool stats = false;
+    bool jit = true;           // --no-jit: RISC-V harts interpret every instruction
     std::string stats_json;    // --stats-json FILE: the run's statistics as JSON (emu/timing/run_stats.hpp)
     // --timing NAME|FILE: the timing profile, loaded (nullptr: the built-in defaults)
     std::shared_ptr<const isa::TimingProfile> timing;

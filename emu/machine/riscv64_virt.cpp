@@ -69,6 +69,7 @@ RiscvVirt::RiscvVirt(const RiscvVirtConfig& cfg)
         hc.hartid = i;
         hc.reset_pc = kRamBase;
         hc.clock = cfg.clock;
+        hc.jit = cfg.jit;
         cores_.push_back(std::make_unique<rv::Hart>(mem_, hc));
     }
 

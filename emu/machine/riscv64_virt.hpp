@@ -46,6 +46,7 @@ struct RiscvVirtConfig {
     int console_in_fd = 0;
     ConsoleInput console_input = ConsoleInput::Auto;
     isa::Clocking clock{};
+    bool jit = true;              // harts compile hot blocks (rv::HartConfig::jit)
 };
 
 class RiscvVirt : public RoundRobinBoard<RiscvVirt, rv::Hart> {

@@ -152,7 +152,8 @@ void RiscvVm::place_dtb() {
 void RiscvVm::create_vcpus() {
     for (unsigned p = 0; p < cfg_.effective_phys_cpus(); p++)
         pcpus_.push_back(std::make_unique<PhysCpu>(host_, p, cfg_.clock,
-                                                   vcpu::riscv::PhysCpuOptions{.write_tinst = cfg_.hart_writes_tinst}));
+                                                   vcpu::riscv::PhysCpuOptions{.write_tinst = cfg_.hart_writes_tinst,
+                                                                               .jit = cfg_.hart_jit}));
     for (unsigned i = 0; i < cfg_.cpu_num; i++) {
         vcpu::Result<VCpuT> v = VCpuT::create(cfg_.id, i, {.hart_id = i, .dtb_addr = dtb_addr_});
         if (!v) throw ConfigError(fmt::format("vCPU {}: {}", i, v.error().message));

@@ -66,6 +66,7 @@ struct VmConfig {
     // false: the host's harts leave htinst = 0 on guest-page faults (as QEMU
     // 7.2 does), so the vCPU decodes MMIO by fetching the instruction.
     bool hart_writes_tinst = true;
+    bool hart_jit = true;                     // the host's RISC-V harts compile hot blocks
 
     // The RAM regions in effect (memory, or the default region).
     std::vector<MemoryRegionConfig> effective_memory() const;

@@ -2,20 +2,13 @@
 // and time. Traps live in trap.cpp, CSRs in csr.cpp, translation in mmu.cpp.
 #include "isa/riscv/hart.hpp"
 
+#include "isa/riscv/decoded_page.hpp"
+#include "isa/riscv/jit.hpp"
+
 #include <algorithm>
 #include <limits>
 
 namespace hvemu::rv {
-
-// A predecoded guest-physical code page: one slot per 16-bit parcel. Slots
-// start as op_decode_slot and decode themselves on first execution. One
-// more slot, op_page_end, ends a chain that falls off the page.
-struct DecodedPage {
-    static constexpr unsigned kSlots = 2048;
-    uint64_t ppage = 0;
-    const uint8_t* host = nullptr;   // the RAM page (stable: RAM never moves)
-    Insn slots[kSlots + 1];
-};
 
 // The profile's cycles for one instruction of a class, fixed once: a
 // decoded slot carries its step, so the dispatch only subtracts it. A jump
@@ -50,11 +43,19 @@ Hart::Hart(isa::PhysMem& mem, const HartConfig& cfg) : mem_(mem), cfg_(cfg) {
              std::any_of(class_cycles_.begin(), class_cycles_.end(), [](uint32_t c) { return c != 1; });
     walker.configure(cfg_.costs);
     if (cfg_.pmp_entries != 0 && cfg_.pmp_entries != 16 && cfg_.pmp_entries != 64) cfg_.pmp_entries = 16;
+    if (cfg_.jit) {
+        jit_ = std::make_unique<BlockCompiler>(*this);
+        if (!jit_->usable()) jit_.reset();
+    }
     mem_.add_code_observer(this);
     reset();
 }
 
-Hart::~Hart() { mem_.remove_code_observer(this); }
+Hart::~Hart() {
+    mem_.remove_code_observer(this);
+    flush_decoded();   // the pages' slots may point into the compiler's code
+    retired_pages_.clear();
+}
 
 void Hart::reset() {
     std::fill(std::begin(x), std::end(x), 0);
@@ -233,14 +234,11 @@ void Hart::fetch_line(uint64_t paddr) {
     fetch_vbase_ = 1;
 }
 
-uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
-    Insn& slot = const_cast<Insn&>(i);
-    // Find the page this slot belongs to: slots are laid out in order.
-    const unsigned off = static_cast<unsigned>(pc & 0xfff);
-    auto* page = reinterpret_cast<DecodedPage*>(reinterpret_cast<uint8_t*>(&slot - off / 2) -
-                                                offsetof(DecodedPage, slots));
+void decode_slot(const Hart& h, DecodedPage& page, unsigned idx) {
+    Insn& slot = page.slots[idx];
+    const unsigned off = idx * 2;
     uint16_t lo;
-    std::memcpy(&lo, page->host + off, 2);
+    std::memcpy(&lo, page.host + off, 2);
     if ((lo & 3) == 3 && off == 0xffe) {
         slot = Insn{};
         slot.fn = &op_cross_page;
@@ -249,13 +247,37 @@ uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
         slot.id = kInvalidId;
     } else if ((lo & 3) == 3) {
         uint32_t raw;
-        std::memcpy(&raw, page->host + off, 4);
+        std::memcpy(&raw, page.host + off, 4);
         slot = decode(raw);
         h.cost_slot(slot);
     } else {
         slot = decode(lo);
         h.cost_slot(slot);
     }
+}
+
+ExecFn interp_entry(const Hart& h, const Insn& slot) {
+    if (slot.id >= insn_table_size()) return slot.fn == &op_cross_page ? &op_cross_page : &op_illegal;
+    return h.timed() ? insn_table()[slot.id].tfn : insn_table()[slot.id].fn;
+}
+
+// The first execution of a slot: decode it and, where the block compiler
+// is on, start a block here (a slot first reached by falling through lies
+// inside the block compiled before it, so what gets here is a block head).
+uint64_t op_decode_slot(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+    Insn& slot = const_cast<Insn&>(i);
+    DecodedPage& page = DecodedPage::of(slot, pc);
+    decode_slot(h, page, static_cast<unsigned>((pc & 0xfff) >> 1));
+    if (h.jit()) {
+        if (ExecFn f = h.jit()->compile(page, slot, pc)) slot.fn = f;
+    }
+    return slot.fn(h, slot, pc, left);
+}
+
+uint64_t op_jit_head(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+    Insn& slot = const_cast<Insn&>(i);
+    ExecFn f = h.jit() ? h.jit()->compile(DecodedPage::of(slot, pc), slot, pc) : nullptr;
+    slot.fn = f ? f : interp_entry(h, slot);
     return slot.fn(h, slot, pc, left);
 }
 
@@ -322,6 +344,14 @@ StopReason Hart::run(uint64_t max_insns) {
     stop_requested_ = false;
     trapped_ = false;
     retired_pages_.clear();
+    // A safe point: no generated code runs. When the compiler's memory is
+    // nearly used up, drop every decoded page (their slots point into it)
+    // and start it afresh.
+    if (jit_ && jit_->nearly_full()) {
+        flush_decoded();
+        retired_pages_.clear();
+        jit_->reset();
+    }
     while (icount_ < end) {
         if (wfi_) {
             if ((mip() & csr.mie) == 0) return StopReason::Wfi;

@@ -38,6 +38,8 @@ struct HartConfig {
                                   // false: data accesses never use the TLB fast path (it does not
                                   // check alignment), so every one is checked on the slow path
     unsigned pmp_entries = 16;    // 0, 16 or 64
+    bool jit = true;              // compile hot RV64I/M blocks to host code where the host allows
+                                  // (x86-64); false: interpret everything. Same results either way.
     isa::Clocking clock{};
     isa::CycleCosts costs{};
 };
@@ -97,6 +99,7 @@ struct TlbEntry {
 };
 
 struct DecodedPage;
+class BlockCompiler;
 
 class Hart final : public isa::CodeObserver {
 public:
@@ -286,6 +289,10 @@ public:
     // A step (dispatch.hpp) for one instruction of table entry `id`
     // (kInvalidId: an ALU instruction), redirected or not.
     uint64_t insn_step_of(uint16_t id, bool redirected) const;
+    // Whether slots charge their class costs (the T = true entries).
+    bool timed() const { return timed_; }
+    // The block compiler (jit.hpp); nullptr when off or the host has none.
+    BlockCompiler* jit() const { return jit_.get(); }
 
 private:
     bool fill_tlb(uint64_t va, Access acc, const Translation& t, Priv eff_priv, bool eff_virt);
@@ -321,6 +328,7 @@ private:
     Insn* fetch_slots_ = nullptr;
     std::unordered_map<uint64_t, std::unique_ptr<DecodedPage>> decoded_;
     std::vector<std::unique_ptr<DecodedPage>> retired_pages_;   // freed at the next safe point
+    std::unique_ptr<BlockCompiler> jit_;
 };
 
 // ---- fast paths -----------------------------------------------------------

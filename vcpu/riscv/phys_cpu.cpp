@@ -21,6 +21,7 @@ rv::HartConfig hart_config(unsigned id, const isa::Clocking& clock, const PhysCp
     c.hartid = id;
     c.hosted = true;
     c.write_tinst = opts.write_tinst;
+    c.jit = opts.jit;
     c.clock = clock;
     return c;
 }

@@ -20,6 +20,7 @@ struct PhysCpuOptions {
     // specification; QEMU 7.2 does so), so MMIO exits are decoded by fetching
     // the trapping instruction instead of from the transformed instruction.
     bool write_tinst = true;
+    bool jit = true;   // the hart compiles hot blocks to host code (rv::HartConfig::jit)
 };
 
 // What the constructor programs, as firmware and the hypervisor's per-CPU
