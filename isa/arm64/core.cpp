@@ -113,7 +113,19 @@ void Pe::flush_decoded() {
     end_block();
 }
 
-bool Pe::fetch_page() {
+// The fetch TLB holds the decoded page (no modelled I-cache): the whole
+// fetch, inline in the run loop; everything else is fetch_page_slow().
+inline bool Pe::fetch_page() {
+    const TlbEntry& e = tlb_x[tlb_index(pc)];
+    if (HV_LIKELY(!(pc & 3) && e.vpn == (pc >> 12) && e.ctx == fetch_ctx && e.code && !walker.caches.fetch_enabled())) {
+        fetch_slots_ = static_cast<DecodedPage*>(e.code)->slots;
+        fetch_vbase_ = pc & ~0xfffull;
+        return true;
+    }
+    return fetch_page_slow();
+}
+
+bool Pe::fetch_page_slow() {
     if (pc & 3) {
         take_sync(kEcPcAlign, 0, pc, 0, pc, true);
         return false;

@@ -43,6 +43,8 @@ constexpr uint64_t kLrWritable = LR_VINTID | LR_PINTID | (uint64_t{kPriMask} << 
 constexpr uint64_t kVmcrWritable = VMCR_VENG0 | VMCR_VENG1 | VMCR_VCBPR | VMCR_VEOIM |
                                    (7ull << VMCR_VBPR1_SHIFT) | (7ull << VMCR_VBPR0_SHIFT) |
                                    (uint64_t{kPriMask} << VMCR_VPMR_SHIFT);
+// The maintenance interrupt enables that depend on no list register.
+constexpr uint64_t kHcrControlIrqs = HCR_LRENPIE | HCR_VGRP0EIE | HCR_VGRP0DIE | HCR_VGRP1EIE | HCR_VGRP1DIE;
 // ListRegs is filled in per PE; 16-bit IDs, no SEIS, A3V, TDIR supported,
 // no direct vLPI injection (nV4).
 constexpr uint64_t kVtrFixed = VTR_TDS | VTR_NV4 | VTR_A3V |
@@ -221,6 +223,8 @@ private:
     uint64_t eisr() const;
     uint64_t elrsr() const;
     uint64_t misr() const;
+    uint64_t misr_controls() const;   // the MISR bits that depend on no list register
+    bool maintenance_level() const;
 
     Pe& pe_;
     SysRegs& s_;
@@ -558,24 +562,49 @@ uint64_t GicCpuif::elrsr() const {
     return v;
 }
 
+// One pass over the list registers. EOI: an entry eisr() would report.
 uint64_t GicCpuif::misr() const {
     unsigned valid = 0;
-    bool pending = false;
-    for (unsigned n = 0; n < list_regs(); ++n) {
-        valid += lr_state(s_.ich_lr[n]) != 0;
-        pending |= lr_state(s_.ich_lr[n]) == LR_PENDING;
+    bool pending = false, eoi = false;
+    const unsigned nlr = list_regs();
+    for (unsigned n = 0; n < nlr; ++n) {
+        const uint64_t lr = s_.ich_lr[n];
+        valid += lr_state(lr) != 0;
+        pending |= lr_state(lr) == LR_PENDING;
+        eoi |= (lr & (LR_STATE | LR_HW | LR_EOI)) == LR_EOI;
     }
+    const uint64_t h = s_.ich_hcr;
+    uint64_t v = misr_controls();
+    if (eoi) v |= MISR_EOI;
+    if ((h & HCR_UIE) && valid <= 1) v |= MISR_U;
+    if ((h & HCR_NPIE) && !pending) v |= MISR_NP;
+    return v;
+}
+
+uint64_t GicCpuif::misr_controls() const {
     const uint64_t h = s_.ich_hcr, vm = s_.ich_vmcr;
     uint64_t v = 0;
-    if (eisr()) v |= MISR_EOI;
-    if ((h & HCR_UIE) && valid <= 1) v |= MISR_U;
     if ((h & HCR_LRENPIE) && (h & HCR_EOICOUNT)) v |= MISR_LRENP;
-    if ((h & HCR_NPIE) && !pending) v |= MISR_NP;
     if ((h & HCR_VGRP0EIE) && (vm & VMCR_VENG0)) v |= MISR_VGRP0E;
     if ((h & HCR_VGRP0DIE) && !(vm & VMCR_VENG0)) v |= MISR_VGRP0D;
     if ((h & HCR_VGRP1EIE) && (vm & VMCR_VENG1)) v |= MISR_VGRP1E;
     if ((h & HCR_VGRP1DIE) && !(vm & VMCR_VENG1)) v |= MISR_VGRP1D;
     return v;
+}
+
+// ICH_HCR_EL2.En and MISR != 0, asked at every guest entry: without UIE
+// and NPIE, and with no list register asking for an EOI maintenance
+// interrupt, only the control bits can raise it.
+bool GicCpuif::maintenance_level() const {
+    const uint64_t h = s_.ich_hcr;
+    if (!(h & HCR_EN)) return false;
+    if (!(h & (HCR_UIE | HCR_NPIE))) {
+        uint64_t any = 0;
+        const unsigned nlr = list_regs();
+        for (unsigned n = 0; n < nlr; ++n) any |= s_.ich_lr[n];
+        if (!(any & LR_EOI)) return (h & kHcrControlIrqs) && misr_controls() != 0;
+    }
+    return misr() != 0;
 }
 
 void GicCpuif::hyp(const RegDesc& d, bool write, uint64_t& value) {
@@ -608,7 +637,7 @@ void GicCpuif::hyp(const RegDesc& d, bool write, uint64_t& value) {
 // The maintenance interrupt is a level: ICH_HCR_EL2.En and any MISR bit.
 // Driven on change only, as the port may answer with gic_changed().
 void GicCpuif::update_maintenance() {
-    bool level = (s_.ich_hcr & HCR_EN) && misr() != 0;
+    const bool level = maintenance_level();
     if (level == pe_.gic_maint_level_ || !port_) return;
     pe_.gic_maint_level_ = level;
     port_->set_ppi_level(kMaintenancePpi, level);

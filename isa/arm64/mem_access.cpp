@@ -332,8 +332,8 @@ bool Pe::fetch_translate(uint64_t va, uint64_t& paddr) {
 
 namespace {
 constexpr size_t kMaxContexts = 4096;
-constexpr uint64_t kSctlrMmuBits = kSctlrM | kSctlrA | kSctlrWxn;
-constexpr uint64_t kHcrMmuBits = kHcrVm | kHcrPtw | kHcrDc | kHcrTge;
+static_assert(Pe::kCtxSctlrBits == (kSctlrM | kSctlrA | kSctlrWxn));
+static_assert(Pe::kCtxHcrBits == (kHcrVm | kHcrPtw | kHcrDc | kHcrTge));
 } // namespace
 
 size_t Pe::MmuCtxKeyHash::operator()(const MmuCtxKey& k) const noexcept {
@@ -342,23 +342,9 @@ size_t Pe::MmuCtxKeyHash::operator()(const MmuCtxKey& k) const noexcept {
     return static_cast<size_t>(h);
 }
 
-uint64_t Pe::mmu_ctx_of(unsigned at_el) {
+uint64_t Pe::mmu_ctx_intern(unsigned at_el) {
     const SysRegs& s = sys;
-    MmuCtxKey key;
-    MmuCtx c;
-    if (at_el == 2) {
-        key = {1, s.sctlr_el2 & kSctlrMmuBits, s.tcr_el2, s.ttbr0_el2, s.mair_el2, 0, 0, 0, 0};
-        c.el2 = true;
-    } else {
-        key = {0, s.sctlr_el1 & kSctlrMmuBits, s.tcr_el1, s.ttbr0_el1, s.ttbr1_el1, s.mair_el1,
-               s.hcr_el2 & kHcrMmuBits, s.vtcr_el2, s.vttbr_el2};
-        const uint64_t asid_ttbr = (s.tcr_el1 & kTcrA1) ? s.ttbr1_el1 : s.ttbr0_el1;
-        c.asid = static_cast<uint16_t>((asid_ttbr >> kTtbrAsidShift) & ((s.tcr_el1 & kTcrAs) ? 0xffff : 0xff));
-        c.vmid = static_cast<uint16_t>((s.vttbr_el2 >> kTtbrAsidShift) & ((s.vtcr_el2 & kVtcrVs) ? 0xffff : 0xff));
-        c.s2 = stage2_enabled(*this);
-    }
-    LastMmuCtx& last = mmu_ctx_last_[at_el == 2 ? 1 : 0];
-    if (last.id != ~0u && last.key == key) return (uint64_t{last.id} << 2) | at_el;
+    const MmuCtxKey key = mmu_ctx_key(at_el);
     auto it = mmu_ctx_ids_.find(key);
     if (it == mmu_ctx_ids_.end()) {
         if (mmu_ctx_.size() >= kMaxContexts) {
@@ -367,19 +353,20 @@ uint64_t Pe::mmu_ctx_of(unsigned at_el) {
             mmu_ctx_ids_.clear();
             for (LastMmuCtx& l : mmu_ctx_last_) l = LastMmuCtx{};
         }
+        MmuCtx c;
+        if (at_el == 2) {
+            c.el2 = true;
+        } else {
+            const uint64_t asid_ttbr = (s.tcr_el1 & kTcrA1) ? s.ttbr1_el1 : s.ttbr0_el1;
+            c.asid = static_cast<uint16_t>((asid_ttbr >> kTtbrAsidShift) & ((s.tcr_el1 & kTcrAs) ? 0xffff : 0xff));
+            c.vmid = static_cast<uint16_t>((s.vttbr_el2 >> kTtbrAsidShift) & ((s.vtcr_el2 & kVtcrVs) ? 0xffff : 0xff));
+            c.s2 = stage2_enabled(*this);
+        }
         it = mmu_ctx_ids_.emplace(key, static_cast<uint32_t>(mmu_ctx_.size())).first;
         mmu_ctx_.push_back(c);
     }
-    last = {key, it->second};
+    mmu_ctx_last_[at_el == 2 ? 1 : 0] = {key, it->second};
     return (uint64_t{it->second} << 2) | at_el;
-}
-
-void Pe::update_context() {
-    const uint64_t ctx = mmu_ctx_of(el());
-    if (ctx != data_ctx || ctx != fetch_ctx) {
-        data_ctx = fetch_ctx = ctx;
-        end_block();   // the run loop's current code page may translate differently now
-    }
 }
 
 bool Pe::fill_tlb(uint64_t va, Access acc, const Translation& t) {

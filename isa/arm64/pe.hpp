@@ -231,8 +231,13 @@ public:
     } syn;
 
     void end_block() { block_end_ = true; block_cap_ = 0; }
-    // Recompute translation contexts after EL/regime/register changes.
+    // Recompute translation contexts after EL/regime/register changes
+    // (inline below: exception entry and ERET run it every time).
     void update_context();
+    // The bits of SCTLR_ELx (M, A, WXN) and HCR_EL2 (VM, PTW, DC, TGE) that
+    // name a translation context, beside whole TCR/TTBR/MAIR/VTCR/VTTBR.
+    static constexpr uint64_t kCtxSctlrBits = 1ull << 0 | 1ull << 1 | 1ull << 19;
+    static constexpr uint64_t kCtxHcrBits = hcr::VM | hcr::PTW | hcr::DC | hcr::TGE;
     // Switch PSTATE.EL/SP (banks SP_ELx into x[kSp]).
     void set_el(unsigned el, bool sp_elx);
 
@@ -303,7 +308,13 @@ public:
     // access, or the trap/UNDEFINED exception. Returns the next pc.
     uint64_t sysreg_insn(uint32_t enc, bool write, uint8_t rt, uint64_t pc);
     // Re-evaluate the timer conditions and drive their PPIs on a change.
-    void timer_sync();
+    void timer_sync() {
+        // Every timer disabled and no line high: nothing can change (the
+        // common case, asked at every guest entry).
+        if (HV_LIKELY(gic_ && !timer_lines_ && !((sys.cntp_ctl | sys.cntv_ctl | sys.cnthp_ctl) & cnt::ENABLE))) return;
+        timer_sync_slow();
+    }
+    void timer_sync_slow();
     // A timer's condition (ISTATUS): 0 CNTP, 1 CNTV, 2 CNTHP.
     bool timer_fired(unsigned which) const;
     // The EL an exception with target_el 0 goes to from the current EL.
@@ -412,6 +423,8 @@ private:
         bool global = false;
     } last_walk_;
     uint64_t mmu_ctx_of(unsigned el);
+    MmuCtxKey mmu_ctx_key(unsigned el) const;   // the register values that name the context
+    uint64_t mmu_ctx_intern(unsigned el);       // mmu_ctx_of() when it is not the last one found
     template <class Pred> void tlb_drop_where(Pred pred);
     // ---- end arm-mmu
     // ---- arm-sys: exception entry and hooks
@@ -428,10 +441,15 @@ private:
     // ---- end arm-gic
     bool fill_tlb(uint64_t va, Access acc, const Translation& t);
     bool fetch_page();                  // refill fetch_vbase_/fetch_slots_
+    bool fetch_page_slow();
     DecodedPage* decoded_page(uint64_t ppage);
     void drop_decoded(uint64_t ppage);
     void check_interrupts();            // IRQ/FIQ/virtual interrupts and timers
-    uint64_t next_timer_deadline() const;
+    uint64_t next_timer_deadline() const {
+        if (!((sys.cntp_ctl | sys.cntv_ctl | sys.cnthp_ctl) & cnt::ENABLE)) return ~0ull;   // no timer enabled
+        return next_timer_deadline_slow();
+    }
+    uint64_t next_timer_deadline_slow() const;
 
     isa::PhysMem& mem_;
     PeConfig cfg_;
@@ -459,6 +477,42 @@ private:
 };
 
 // ---- fast paths -----------------------------------------------------------
+
+// A context is named by the exact values of the registers its regime's
+// translations depend on (mem_access.cpp interns them).
+inline Pe::MmuCtxKey Pe::mmu_ctx_key(unsigned at_el) const {
+    const SysRegs& s = sys;
+    if (at_el == 2) return {1, s.sctlr_el2 & kCtxSctlrBits, s.tcr_el2, s.ttbr0_el2, s.mair_el2, 0, 0, 0, 0};
+    return {0, s.sctlr_el1 & kCtxSctlrBits, s.tcr_el1, s.ttbr0_el1, s.ttbr1_el1, s.mair_el1,
+            s.hcr_el2 & kCtxHcrBits, s.vtcr_el2, s.vttbr_el2};
+}
+
+// ERET and exception entry flip between the same two contexts: those are
+// found by comparing the registers with the last key of the regime, word
+// by word in registers (one regime per branch), before any hashing.
+// Each regime's slot only ever holds that regime's keys, so word 0 (the
+// regime) and the words an EL2 key leaves zero need no compare.
+inline uint64_t Pe::mmu_ctx_of(unsigned at_el) {
+    auto last_is = [](const MmuCtxKey& key, const LastMmuCtx& last, size_t words) {
+        bool same = last.id != ~0u;
+        for (size_t k = 1; k < words; ++k) same = same && last.key[k] == key[k];
+        return same;
+    };
+    if (at_el == 2) {
+        if (HV_LIKELY(last_is(mmu_ctx_key(2), mmu_ctx_last_[1], 5))) return (uint64_t{mmu_ctx_last_[1].id} << 2) | 2;
+    } else {
+        if (HV_LIKELY(last_is(mmu_ctx_key(at_el), mmu_ctx_last_[0], 9))) return (uint64_t{mmu_ctx_last_[0].id} << 2) | at_el;
+    }
+    return mmu_ctx_intern(at_el);
+}
+
+inline void Pe::update_context() {
+    const uint64_t ctx = mmu_ctx_of(el());
+    if (ctx != data_ctx || ctx != fetch_ctx) {
+        data_ctx = fetch_ctx = ctx;
+        end_block();   // the run loop's current code page may translate differently now
+    }
+}
 
 inline unsigned tlb_index(uint64_t va) { return (va >> 12) & (Pe::kTlbSize - 1); }
 

@@ -32,7 +32,7 @@ bool Pe::timer_fired(unsigned which) const {
     return counter() >= (which == kCntp ? sys.cntp_cval : sys.cnthp_cval);
 }
 
-void Pe::timer_sync() {
+void Pe::timer_sync_slow() {
     if (!gic_) {
         timer_lines_ = 0;
         return;
@@ -50,7 +50,7 @@ void Pe::timer_sync() {
 // Cycles until the next unmasked, enabled timer that has not fired yet
 // fires. One already fired is a level that stays; enabling or
 // reprogramming a timer ends the block, so the deadline is recomputed.
-uint64_t Pe::next_timer_deadline() const {
+uint64_t Pe::next_timer_deadline_slow() const {
     uint64_t best = std::numeric_limits<uint64_t>::max();
     const uint64_t now = counter();
     auto consider = [&](uint64_t ctl, uint64_t ticks_left) {

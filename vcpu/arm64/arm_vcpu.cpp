@@ -385,6 +385,10 @@ void ArmVCpu::fill_list_registers() {
     const bool maintenance = after_maintenance_;
     after_maintenance_ = false;
     if (!hw_waiting_ && queued_.load(std::memory_order_relaxed) == 0 && !maintenance) return;
+    place_waiting(maintenance);
+}
+
+void ArmVCpu::place_waiting(bool maintenance) {
     unsigned placed = 0;
     for (unsigned t = 0; t < 2; ++t) {
         if (!((hw_waiting_ >> t) & 1)) continue;
@@ -474,8 +478,8 @@ Result<ExitReason> ArmVCpu::run() {
         return make_error(ErrorKind::BadState,
                           fmt::format("run: vCPU {} is bound to physical CPU {}, which is not this thread's current CPU",
                                       id_, cpu_->id()));
-    trap_ = TrapInfo{};
-    if (flush_pending_.exchange(false, std::memory_order_relaxed)) pe().tlbi_vmid(static_cast<uint16_t>(vm_ & 0xff));
+    if (flush_pending_.load(std::memory_order_relaxed) && flush_pending_.exchange(false, std::memory_order_relaxed))
+        pe().tlbi_vmid(static_cast<uint16_t>(vm_ & 0xff));
     fill_list_registers();
     // The timing profile's VM transitions: what the hypervisor's world
     // switch would cost on each entry and exit (free around a preemption,
@@ -488,6 +492,7 @@ Result<ExitReason> ArmVCpu::run() {
         // The slice ended inside the guest (budget, WFI without the trap, a
         // stop request): take it off the PE as a host interrupt would.
         const bool wfi = stop == arm::StopReason::Wfi || pe().waiting_for_interrupt();
+        trap_ = TrapInfo{};
         pe().preempt_to_host();
         ctx_.pc = reg(sr::ELR_EL2);
         ctx_.spsr = reg(sr::SPSR_EL2);
@@ -499,6 +504,7 @@ Result<ExitReason> ArmVCpu::run() {
 Result<ExitReason> ArmVCpu::decode_trap() {
     // The syndrome registers are plain EL2 storage: read as an MRS at EL2 reads them.
     const arm::SysRegs& s = pe().sys;
+    trap_.intid = 0;
     trap_.esr = s.esr_el2;
     trap_.far = s.far_el2;
     trap_.hpfar = s.hpfar_el2;

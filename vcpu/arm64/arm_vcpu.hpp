@@ -205,6 +205,7 @@ private:
     Result<ExitReason> handle_irq();
     Result<ExitReason> handle_sysreg(uint32_t iss);
     void fill_list_registers();
+    [[gnu::noinline]] void place_waiting(bool after_maintenance);   // fill_list_registers() when there is work
     bool place_virq(uint64_t lr_value);
     void inject_hw_timer(uint32_t intid);
     Error unexpected(const char* what) const;

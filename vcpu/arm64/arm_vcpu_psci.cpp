@@ -37,9 +37,10 @@ bool served(uint64_t fid) {
 } // namespace
 
 Result<ExitReason> ArmVCpu::handle_hvc() {
-    const uint64_t x0 = gpr(0);
+    const uint64_t* x = pe().x;   // run() only: the vCPU is bound
+    const uint64_t x0 = x[0];
     if (psci::is_psci(x0 & 0xffffffffu)) return handle_psci(x0 & 0xffffffffu);
-    return ExitReason{exit::Hypercall{x0, {gpr(1), gpr(2), gpr(3), gpr(4), gpr(5), gpr(6)}}};
+    return ExitReason{exit::Hypercall{x0, {x[1], x[2], x[3], x[4], x[5], x[6]}}};
 }
 
 Result<ExitReason> ArmVCpu::handle_smc() {

@@ -6,8 +6,6 @@ namespace hvemu::vcpu::arm64 {
 
 namespace {
 
-thread_local PhysCpu* t_current = nullptr;
-
 arm::PeConfig pe_config(unsigned id, const isa::Clocking& clock, const PhysCpuOptions& opts) {
     arm::PeConfig c;
     // Aff0 = the core within a cluster of 16 (GICv3 target lists), Aff1 = the cluster.
@@ -97,13 +95,9 @@ PhysCpu::PhysCpu(isa::PhysMem& mem, unsigned id, const isa::Clocking& clock, con
 }
 
 PhysCpu::~PhysCpu() {
-    if (t_current == this) t_current = nullptr;
+    if (current_ == this) current_ = nullptr;
     if (pe_) pe_->attach_gic(nullptr);
     pe_raw_ = nullptr;
 }
-
-void PhysCpu::make_current() { t_current = this; }
-PhysCpu* PhysCpu::current() { return t_current; }
-void PhysCpu::clear_current() { t_current = nullptr; }
 
 } // namespace hvemu::vcpu::arm64

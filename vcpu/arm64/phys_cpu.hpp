@@ -80,9 +80,9 @@ public:
     unsigned id() const { return id_; }
     const PhysCpuOptions& options() const { return opts_; }
 
-    void make_current();
-    static PhysCpu* current();
-    static void clear_current();
+    void make_current() { current_ = this; }
+    static PhysCpu* current() { return current_; }   // asked at every run()
+    static void clear_current() { current_ = nullptr; }
 
     // A host device's interrupt (an SPI, 32-1019) while a guest runs: the
     // PE takes an IRQ to EL2 and the vCPU's run() returns
@@ -97,6 +97,7 @@ public:
 
 private:
     friend class ArmVCpu;
+    static inline thread_local PhysCpu* current_ = nullptr;   // this thread's
     arm::Pe* pe_raw_ = nullptr;      // what the GIC port reaches (set once the PE exists)
     HostGic gic_;
     std::unique_ptr<arm::Pe> pe_;
