@@ -425,37 +425,48 @@ Shift shift_of(uint16_t op) {
 void BlockEmitter::emit_alu_imm(const Planned& p) {
     const Insn& i = *p.slot;
     const auto imm = static_cast<int32_t>(i.imm);   // 12 bits, or a shift amount
-    a_.mov(RAX, G(i.rs1));
-    switch (p.op) {
-    case k_slti: case k_sltiu:
+    if (p.op == k_slti || p.op == k_sltiu) {
+        a_.mov(RAX, G(i.rs1));
         a_.alu(CMP, RAX, imm);
         a_.setcc(p.op == k_slti ? L : B, RAX);
         a_.movzx8(RAX, RAX);
-        break;
-    case k_slli: case k_srli: case k_srai: a_.shift(shift_of(p.op), RAX, static_cast<uint8_t>(imm)); break;
-    default: a_.alu(alu_of(p.op), RAX, imm); break;
+        put(i.rd, RAX);
+        return;
     }
-    put(i.rd, RAX);
+    // A host-register destination is computed in place.
+    const Reg d = cache_of_[i.rd] >= 0 ? kCache[cache_of_[i.rd]] : RAX;
+    if (d == RAX || i.rd != i.rs1) a_.mov(d, G(i.rs1));
+    if (p.op == k_slli || p.op == k_srli || p.op == k_srai) a_.shift(shift_of(p.op), d, static_cast<uint8_t>(imm));
+    else a_.alu(alu_of(p.op), d, imm);
+    if (d == RAX) put(i.rd, RAX);
 }
 
 void BlockEmitter::emit_alu(const Planned& p) {
     const Insn& i = *p.slot;
-    a_.mov(RAX, G(i.rs1));
-    switch (p.op) {
-    case k_slt: case k_sltu:
+    if (p.op == k_slt || p.op == k_sltu) {
+        a_.mov(RAX, G(i.rs1));
         a_.alu(CMP, RAX, G(i.rs2));
         a_.setcc(p.op == k_slt ? L : B, RAX);
         a_.movzx8(RAX, RAX);
-        break;
-    case k_sll: case k_srl: case k_sra:   // the count in cl (x86 masks it to 63, as RISC-V does)
+        put(i.rd, RAX);
+        return;
+    }
+    const bool shift = p.op == k_sll || p.op == k_srl || p.op == k_sra;
+    // In place in rd's host register, unless writing it first would
+    // clobber rs2 before it is read (a shift reads rs2 first).
+    const bool in_place = cache_of_[i.rd] >= 0 && (shift || i.rd != i.rs2 || i.rd == i.rs1);
+    const Reg d = in_place ? kCache[cache_of_[i.rd]] : RAX;
+    if (shift) {   // the count in cl (x86 masks it to 63, as RISC-V does)
         a_.mov(R9, RCX);
         a_.mov(RCX, G(i.rs2), 4);
-        a_.shift_cl(shift_of(p.op), RAX);
+        if (d == RAX || i.rd != i.rs1) a_.mov(d, G(i.rs1));
+        a_.shift_cl(shift_of(p.op), d);
         a_.mov(RCX, R9);
-        break;
-    default: a_.alu(alu_of(p.op), RAX, G(i.rs2)); break;
+    } else {
+        if (d == RAX || i.rd != i.rs1) a_.mov(d, G(i.rs1));
+        a_.alu(alu_of(p.op), d, G(i.rs2));
     }
-    put(i.rd, RAX);
+    if (d == RAX) put(i.rd, RAX);
 }
 
 // The W forms: 32-bit operations (x86 masks 32-bit shift counts to 31, as
@@ -628,8 +639,12 @@ void BlockEmitter::emit_mem(const Planned& p) {
     slows_.push_back(&slow);
 
     const int32_t tlb = store ? c_.tlb_w_off_ : c_.tlb_r_off_;
-    a_.mov(RAX, G(i.rs1));
-    if (i.imm) a_.alu(ADD, RAX, static_cast<int32_t>(i.imm));
+    if (cache_of_[i.rs1] >= 0) {
+        a_.lea(RAX, Mem{kCache[cache_of_[i.rs1]], static_cast<int32_t>(i.imm)});
+    } else {
+        a_.mov(RAX, G(i.rs1));
+        if (i.imm) a_.alu(ADD, RAX, static_cast<int32_t>(i.imm));
+    }
     a_.mov(R8, RAX);
     a_.shift(SHR, R8, 12);
     a_.movzx8(R8, R8);
@@ -646,14 +661,18 @@ void BlockEmitter::emit_mem(const Planned& p) {
     a_.jcc(NE, slow.label);
     a_.alu(ADD, RAX, Mem{R8, tlb + static_cast<int32_t>(offsetof(TlbEntry, addend))});
     if (store) {
-        a_.mov(R9, G(i.rs2));
-        a_.mov(Mem{RAX, 0}, R9, size);
+        Reg v = R9;
+        if (cache_of_[i.rs2] >= 0) v = kCache[cache_of_[i.rs2]];
+        else a_.mov(R9, G(i.rs2));
+        a_.mov(Mem{RAX, 0}, v, size);
         return;
     }
-    if (size == 8) a_.mov(R9, Mem{RAX, 0});
-    else if (sign) a_.movsx(R9, Mem{RAX, 0}, size);
-    else a_.movzx(R9, Mem{RAX, 0}, size);
-    put(i.rd, R9);
+    // Straight into rd's host register, if it has one.
+    const Reg d = cache_of_[i.rd] >= 0 ? kCache[cache_of_[i.rd]] : R9;
+    if (size == 8) a_.mov(d, Mem{RAX, 0});
+    else if (sign) a_.movsx(d, Mem{RAX, 0}, size);
+    else a_.movzx(d, Mem{RAX, 0}, size);
+    if (d == R9) put(i.rd, R9);
 }
 
 ExecFn BlockCompiler::compile(DecodedPage& page, Insn& head, uint64_t pc) {
