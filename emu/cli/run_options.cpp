@@ -46,7 +46,7 @@ po::options_description run_description() {
          "profile models caches; hosted: exits per "
          "reason with their cycles) as JSON to FILE")
         ("timing", po::value<std::string>()->value_name("NAME|FILE"),
-         "timing profile: riscv-inorder, riscv-inorder-caches, skylake-vmx, arm-kvm-nvhe, arm-thin-hyp, or a profile "
+         "timing profile: riscv-inorder, riscv-inorder-caches, skylake-vmx, skylake-vmx-caches, arm-kvm-nvhe, arm-thin-hyp, or a profile "
          "file (TOML)")
         ("no-jit", "RISC-V: interpret every instruction instead of compiling hot blocks to host code (the "
                    "results, counts and cycles are the same; only slower)")

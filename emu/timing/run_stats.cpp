@@ -26,12 +26,6 @@ template <class Core> CoreStats counters(const Core& c, const std::string& kind,
     s.walk_refs_s1 = c.walk_refs_s1;
     s.walk_refs_s2 = c.walk_refs_s2;
     s.model = c.walker.stats;
-    return s;
-}
-
-// The cores that charge the cache model report it.
-template <class Core> CoreStats with_caches(const Core& c, const std::string& kind, unsigned id) {
-    CoreStats s = counters(c, kind, id);
     const isa::CacheHierarchy& h = c.walker.caches;
     s.l1i = {h.l1i.enabled(), h.l1i.stats};
     s.l1d = {h.l1d.enabled(), h.l1d.stats};
@@ -41,9 +35,8 @@ template <class Core> CoreStats with_caches(const Core& c, const std::string& ki
 
 } // namespace
 
-CoreStats core_stats(const rv::Hart& h, const std::string& kind, unsigned id) { return with_caches(h, kind, id); }
-CoreStats core_stats(const arm::Pe& p, const std::string& kind, unsigned id) { return with_caches(p, kind, id); }
-// The x86 core does not charge its loads, stores and fetches to the caches.
+CoreStats core_stats(const rv::Hart& h, const std::string& kind, unsigned id) { return counters(h, kind, id); }
+CoreStats core_stats(const arm::Pe& p, const std::string& kind, unsigned id) { return counters(p, kind, id); }
 CoreStats core_stats(const x86::Core& c, const std::string& kind, unsigned id) { return counters(c, kind, id); }
 
 namespace {

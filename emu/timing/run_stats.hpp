@@ -36,7 +36,7 @@ struct CoreStats {
     uint64_t cycles = 0;
     uint64_t walk_refs_s1 = 0, walk_refs_s2 = 0;   // every walk's references (charged or not)
     isa::TranslationStats model;      // the timing model's counters
-    // The caches the profile models (RISC-V and Arm cores; x86 not yet).
+    // The caches the profile models (absent levels: enabled false).
     struct Cache {
         bool enabled = false;
         isa::CacheStats stats;

@@ -192,7 +192,16 @@ bool Core::fetch_page(uint64_t lin) {
     }
     fetch_page_ = page;
     fetch_vbase_ = lin & ~0xfffull;
+    if (HV_UNLIKELY(walker.caches.fetch_enabled())) fetch_line(page->ppage | (lin & 0xfff));
     return true;
+}
+
+// Out of line: fetch_page stays as lean as without caches.
+[[gnu::noinline]] void Core::fetch_line(uint64_t paddr) {
+    // Modelled I-caches: the run loop comes back to fetch_page at every
+    // instruction (vbase none), and a fetch entering a new line pays.
+    add_cycles(walker.caches.fetch(paddr));
+    fetch_vbase_ = 1;
 }
 
 // Decode the slot at the current offset of the current page and run it.
@@ -235,6 +244,7 @@ uint64_t Core::exec_uncached(uint64_t r, uint64_t lin) {
         const uint8_t* host = mem_.ram_ptr(t.paddr & ~0xfffull, isa::PhysMem::kPageSize);
         if (!host) return raise_gp(0);
         std::memcpy(bytes + first, host, 15 - first);
+        if (walker.caches.fetch_enabled()) add_cycles(walker.caches.fetch(t.paddr & ~0xfffull));   // its second line
         have = 15;
         decode(bytes, have, static_cast<Mode>(mode), i);
     }

@@ -129,6 +129,7 @@ struct TlbEntry {
 
 struct DecodedPage;
 struct Insn;
+struct Vmcs;
 
 // RFLAGS bits
 namespace rflags {
@@ -356,6 +357,12 @@ public:
     uint64_t vmptrst() const { return current_vmcs_pa_; }
     VmxStatus vmread(uint64_t field, uint64_t& value);
     VmxStatus vmwrite(uint64_t field, uint64_t value);
+    // Host code in C++ issuing VMREADs/VMWRITEs: the current VMCS when those
+    // instructions' #UD/#GP/VMfailInvalid checks pass, else null (no side
+    // effect). vmcs_read/vmcs_write (vmcs.hpp) then do the rest of each
+    // instruction (the caller clears RFLAGS as VMsucceed does) without
+    // re-deriving the mode.
+    Vmcs* host_vmcs();
     VmxStatus vmlaunch() { return vm_entry(true); }
     VmxStatus vmresume() { return vm_entry(false); }
     VmxStatus invept(uint64_t type, uint64_t eptp);
@@ -451,7 +458,11 @@ public:
     // The timing model's translation structures and counters: a charged walk
     // pays walk_ref per paging-structure reference (guest paging: stage 1,
     // EPT: stage 2; a 4-level walk under 4-level EPT makes 24), or the walk
-    // cache's price; a modelled TLB hit walks uncharged.
+    // cache's price; a modelled TLB hit walks uncharged. Its caches (when
+    // the profile models them) charge each RAM data access (data entries
+    // of tlb_r/w are then tagged so that the fast paths miss and the slow
+    // paths charge), each fetch entering a new line, and (through_cache)
+    // each walk reference.
     isa::WalkCharger walker;
     // Every counted walk's references per stage (charged or not).
     uint64_t walk_refs_s1 = 0, walk_refs_s2 = 0;
@@ -505,6 +516,7 @@ private:
     void clear_soft_tlb(bool keep_global);       // the used entries (mem_access.cpp)
     struct LastWalk { uint64_t vpn = ~0ull; uint8_t leaf_shift = 12; bool global = false; } last_walk_;
     uint64_t tlb_config_ = ~0ull;                // paging configuration the TLB was filled under
+    uint64_t tlb_config_guest_ = ~0ull;          // the same for the non-root entries (tlb_tag bit 0)
     Translation walk_(uint64_t linear, Access acc, bool user, bool update_ad);
     bool phys_read_(uint64_t gpa, unsigned size, uint64_t& v, uint64_t linear, Translation& t);
     bool phys_write_(uint64_t gpa, unsigned size, uint64_t v, uint64_t linear, Translation& t);
@@ -535,6 +547,7 @@ private:
     uint32_t redirect_penalty_ = 0;              // branch_taken - branch_not_taken
     bool unit_costs_ = true;                     // every class costs 1, no redirect penalty
     void count_ref(bool stage2, uint64_t pa);
+    void fetch_line(uint64_t paddr);             // the I-side caches' cost of a fetch at paddr (core.cpp)
     template <bool kTimed> uint64_t run_block(uint64_t budget);
 };
 

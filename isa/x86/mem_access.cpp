@@ -1,5 +1,6 @@
 // The memory slow paths of the core (TLB miss, MMIO, page-crossing
-// accesses), system accesses by linear address, and the software TLB:
+// accesses, and every access when the profile models caches, which they
+// charge), system accesses by linear address, and the software TLB:
 // contexts, fills, INVLPG and flushes.
 #include <algorithm>
 #include <cstring>
@@ -17,6 +18,25 @@ constexpr uint64_t kPage = isa::PhysMem::kPageSize;
 constexpr uint64_t kPageOffset = kPage - 1;
 
 unsigned tlb_slot(uint64_t linear) { return (linear >> 12) & (Core::kTlbSize - 1); }
+
+// A side (root / non-root) of the TLB known to hold no entry: any paging
+// configuration may start filling it (never a real configuration value).
+constexpr uint64_t kTlbConfigEmpty = ~uint64_t{1};
+
+// Bit 62 tags the data entries filled while the profile models caches: the
+// fast paths compare with data_ctx and never hit them, so every data access
+// reaches load_slow/store_slow, which use the entry without a walk and
+// charge the caches (cached_entry). The tag (VPID, EPTP) stays below it.
+constexpr uint64_t kCtxCached = 1ull << 62;
+
+// The cache-tagged entry for a data access inside one page (the fast
+// path's test, with the tagged context); nullptr: none.
+const TlbEntry* cached_entry(const Core& c, const TlbEntry* tlb, uint64_t linear, unsigned size) {
+    const TlbEntry& e = tlb[tlb_slot(linear)];
+    const bool hit = e.vpn == (linear >> 12) && e.ctx == (c.data_ctx | kCtxCached) && size <= 8 &&
+                     (linear & kPageOffset) + size <= kPage;
+    return hit ? &e : nullptr;
+}
 
 } // namespace
 
@@ -71,6 +91,10 @@ bool Core::access_linear_(uint64_t linear, unsigned size, Access acc, bool user,
         pa[k] = t.paddr;
         if (fill) fill_tlb(la[k], acc, t);
     }
+    // The caches' cost: each RAM part (MMIO is uncached).
+    if (walker.caches.data_enabled())
+        for (unsigned k = 0; k < n; ++k)
+            if (mem_.ram_ptr(pa[k], sz[k])) add_cycles(walker.caches.data(pa[k], sz[k]));
     uint8_t bytes[8] = {};
     if (acc == Access::Write) {
         std::memcpy(bytes, &v, 8);
@@ -97,9 +121,17 @@ bool Core::access_linear_(uint64_t linear, unsigned size, Access acc, bool user,
 }
 
 bool Core::load_slow(SegReg s, uint64_t ea, unsigned size, uint64_t& out) {
-    ++tlb_misses;
+    ++tlb_misses;   // the fast path's (a cache-tagged entry too)
     uint64_t linear;
     if (!seg_linear(s, ea, size, Access::Read, linear)) return false;
+    if (walker.caches.data_enabled())
+        if (const TlbEntry* e = cached_entry(*this, tlb_r, linear, size)) {
+            const uint64_t pa = e->ppage | (linear & kPageOffset);
+            out = 0;
+            std::memcpy(&out, reinterpret_cast<const void*>(linear + e->addend), size);   // little-endian host
+            add_cycles(walker.caches.data(pa, size));
+            return true;
+        }
     Translation f;
     uint64_t fl = 0;
     if (!access_linear_(linear, size, Access::Read, cpl == 3, out, f, fl, true)) {
@@ -110,9 +142,15 @@ bool Core::load_slow(SegReg s, uint64_t ea, unsigned size, uint64_t& out) {
 }
 
 bool Core::store_slow(SegReg s, uint64_t ea, unsigned size, uint64_t val) {
-    ++tlb_misses;
+    ++tlb_misses;   // the fast path's (a cache-tagged entry too)
     uint64_t linear;
     if (!seg_linear(s, ea, size, Access::Write, linear)) return false;
+    if (walker.caches.data_enabled())
+        if (const TlbEntry* e = cached_entry(*this, tlb_w, linear, size)) {
+            std::memcpy(reinterpret_cast<void*>(linear + e->addend), &val, size);   // little-endian host
+            add_cycles(walker.caches.data(e->ppage | (linear & kPageOffset), size));
+            return true;
+        }
     Translation f;
     uint64_t fl = 0;
     if (!access_linear_(linear, size, Access::Write, cpl == 3, val, f, fl, true)) {
@@ -144,9 +182,18 @@ bool Core::write_linear(uint64_t linear, unsigned size, uint64_t v, bool user, T
 void Core::update_context() {
     const uint64_t config = (cr0 & (kCr0Pg | kCr0Wp | kCr0Pe)) ^ (cr4 & (kCr4Pae | kCr4Pse | kCr4Pge | kCr4Smep | kCr4Smap)) ^
                             ((efer & (kEferNxe | kEferLma)) << 40);
-    if (config != tlb_config_) {
-        tlb_config_ = config;
-        flush_tlb();
+    // Root and non-root entries never share a context (x86-vmx's tag has
+    // bit 0 set in non-root), so each side keeps the configuration its
+    // entries were filled under: a VM entry or exit between a host and a
+    // guest in different paging modes flushes nothing by itself.
+    const bool guest = tlb_tag & 1;
+    uint64_t& filled_under = guest ? tlb_config_guest_ : tlb_config_;
+    if (config != filled_under) {
+        if (filled_under != kTlbConfigEmpty) {
+            flush_tlb();   // both sides: the other one now holds nothing either
+            (guest ? tlb_config_ : tlb_config_guest_) = kTlbConfigEmpty;
+        }
+        filled_under = config;
     }
     data_ctx = fetch_ctx = (cpl == 3 ? 1u : 0u) | (tlb_tag << 1);
     end_block();   // CS, the mode or the translation may differ: the run loop re-reads them
@@ -172,7 +219,7 @@ bool Core::fill_tlb(uint64_t linear, Access acc, const Translation& t) {
     const unsigned i = tlb_slot(linear);
     TlbEntry& e = tlb[i];
     e.vpn = vpn;
-    e.ctx = acc == Access::Exec ? fetch_ctx : data_ctx;
+    e.ctx = acc == Access::Exec ? fetch_ctx : data_ctx | (walker.caches.data_enabled() ? kCtxCached : 0);
     e.addend = reinterpret_cast<uintptr_t>(host) - (linear & ~kPageOffset);
     e.ppage = ppage;
     e.code = nullptr;
@@ -194,7 +241,7 @@ void Core::tlb_model_fill(uint64_t linear, bool global) {
     if (old.key == ~0ull) return;
     for (TlbEntry* tlb : {tlb_r, tlb_w, tlb_x}) {
         TlbEntry& e = tlb[tlb_slot(old.key << 12)];
-        if (e.vpn == old.key && e.ctx == old.ctx) e = TlbEntry{};
+        if (e.vpn == old.key && (e.ctx & ~kCtxCached) == old.ctx) e = TlbEntry{};
     }
 }
 

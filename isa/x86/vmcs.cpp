@@ -6,10 +6,8 @@
 namespace hvemu::x86 {
 namespace {
 
-constexpr FieldWidth width_of(int w) {
-    return w == 16 ? FieldWidth::W16 : w == 32 ? FieldWidth::W32 : w == 64 ? FieldWidth::W64 : FieldWidth::Natural;
-}
-constexpr int N = 0;   // natural width in the table
+using vmcs::table::N;
+using vmcs::table::width_of;
 
 const VmcsFieldInfo kTable[] = {
 #define VMCS_FIELD(name, enc, width, kind) {#name, enc, width_of(width), FieldKind::kind},
@@ -17,37 +15,11 @@ const VmcsFieldInfo kTable[] = {
 #undef VMCS_FIELD
 };
 static_assert(sizeof(kTable) / sizeof(kTable[0]) == vmcs::kSlotCount);
-
-// Dense lookup: encoding bits 14:13 (width), 11:10 (kind), 9:1 (index).
-struct SlotMap {
-    int16_t slot[4 * 4 * 512];
-    SlotMap() {
-        for (auto& s : slot) s = -1;
-        for (unsigned i = 0; i < vmcs::kSlotCount; ++i) slot[key(kTable[i].encoding)] = int16_t(i);
-    }
-    static unsigned key(uint32_t enc) { return ((enc >> 13) & 3) << 11 | ((enc >> 10) & 3) << 9 | ((enc >> 1) & 0x1ff); }
-};
-const SlotMap& slot_map() {
-    static const SlotMap m;
-    return m;
-}
+static_assert(sizeof(vmcs::kSlotEncoding) / sizeof(vmcs::kSlotEncoding[0]) == vmcs::kSlotCount);
 
 } // namespace
 
 const VmcsFieldInfo* vmcs_field_table() { return kTable; }
-
-int vmcs_slot(uint64_t enc, bool& high) {
-    high = false;
-    // bits 63:32 (VMREAD/VMWRITE register operand), 31:15 and 12 are reserved
-    if (enc & ~uint64_t{0x6fff}) return -1;
-    int s = slot_map().slot[SlotMap::key(uint32_t(enc))];
-    if (s < 0) return -1;
-    if (enc & 1) {
-        if (kTable[s].width != FieldWidth::W64) return -1;
-        high = true;
-    }
-    return s;
-}
 
 unsigned vmcs_max_index() {
     unsigned m = 0;

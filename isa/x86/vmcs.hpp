@@ -12,15 +12,61 @@
 
 #include "isa/common/phys_mem.hpp"
 #include "isa/x86/vmcs_fields.hpp"
+#include "isa/x86/vmx_defs.hpp"
 
 namespace hvemu::x86 {
 
 struct Vmcs {
     std::array<uint64_t, vmcs::kSlotCount> f{};
     bool launched = false;
+    // The VM-entry checks of the control and host-state fields that depend
+    // on nothing else (vmx_entry_checks.cpp) passed with the values those
+    // fields hold now. Whoever changes a control or host-state field clears
+    // it (vmcs_write, set_ctl; a debugger's write through VmxInternals::cur).
+    bool ctl_host_ok = false;
     uint64_t& operator[](vmcs::Slot s) { return f[s]; }
     uint64_t operator[](vmcs::Slot s) const { return f[s]; }
+    // A write of a control field by the processor itself (VM exit).
+    void set_ctl(vmcs::Slot s, uint64_t v) {
+        if (f[s] != v) ctl_host_ok = false;
+        f[s] = v;
+    }
 };
+
+// VMREAD / VMWRITE of `field` in `v`, once the instruction's #UD, #GP and
+// VMfailInvalid checks have passed: 0, or the VM-instruction error it
+// fails with (VMfailValid; nothing changed).
+inline uint32_t vmcs_read(const Vmcs& v, uint64_t field, uint64_t& value) {
+    bool high = false;
+    const int slot = vmcs_slot(field, high);
+    if (slot < 0) return vmx::ErrUnsupportedField;
+    value = high ? v.f[size_t(slot)] >> 32 : v.f[size_t(slot)];
+    return 0;
+}
+inline uint32_t vmcs_write(Vmcs& v, uint64_t field, uint64_t value) {
+    bool high = false;
+    const int slot = vmcs_slot(field, high);
+    if (slot < 0) return vmx::ErrUnsupportedField;
+    const FieldKind kind = vmcs::kSlotKind[slot];
+    if (kind == FieldKind::Ro) return vmx::ErrReadOnlyField;   // IA32_VMX_MISC bit 29 is 0
+    uint64_t& dst = v.f[size_t(slot)];
+    uint64_t now = value;
+    if (high) {
+        now = (dst & 0xffffffffull) | (value & 0xffffffffull) << 32;
+    } else {
+        switch (vmcs::kSlotWidth[slot]) {
+        case FieldWidth::W16: now = value & 0xffff; break;
+        case FieldWidth::W32: now = value & 0xffffffffull; break;
+        case FieldWidth::W64:
+            // a 32-bit VMWRITE of the full form leaves the high half zero,
+            // which is what a 32-bit register operand already is
+        case FieldWidth::Natural: break;
+        }
+    }
+    if ((kind == FieldKind::Ctl || kind == FieldKind::Host) && dst != now) v.ctl_host_ok = false;
+    dst = now;
+    return 0;
+}
 
 class VmcsStore {
 public:

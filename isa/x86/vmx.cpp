@@ -126,11 +126,7 @@ V Core::vmread(uint64_t field, uint64_t& value) {
     if (cpl > 0) return V::Gp;
     Vmcs* v = vmx().cur;
     if (!v) return vmx_fail(0);
-    bool high = false;
-    const int slot = vmcs_slot(field, high);
-    if (slot < 0) return vmx_fail(ErrUnsupportedField);
-    value = v->f[slot];
-    if (high) value >>= 32;
+    if (uint32_t e = vmcs_read(*v, field, value)) return vmx_fail(e);
     return vmx_succeed();
 }
 
@@ -139,25 +135,15 @@ V Core::vmwrite(uint64_t field, uint64_t value) {
     if (cpl > 0) return V::Gp;
     Vmcs* v = vmx().cur;
     if (!v) return vmx_fail(0);
-    bool high = false;
-    const int slot = vmcs_slot(field, high);
-    if (slot < 0) return vmx_fail(ErrUnsupportedField);
-    const VmcsFieldInfo& f = vmcs_field_table()[slot];
-    if (f.kind == FieldKind::Ro) return vmx_fail(ErrReadOnlyField);   // IA32_VMX_MISC bit 29 is 0
-    uint64_t& dst = v->f[slot];
-    if (high) {
-        dst = (dst & 0xffffffffull) | (value & 0xffffffffull) << 32;
-    } else {
-        switch (f.width) {
-        case FieldWidth::W16: dst = value & 0xffff; break;
-        case FieldWidth::W32: dst = value & 0xffffffffull; break;
-        case FieldWidth::W64:
-            // a 32-bit VMWRITE of the full form leaves the high half zero,
-            // which is what a 32-bit register operand already is
-        case FieldWidth::Natural: dst = value; break;
-        }
-    }
+    if (uint32_t e = vmcs_write(*v, field, value)) return vmx_fail(e);
     return vmx_succeed();
+}
+
+// VMREAD/VMWRITE's checks before the field (above), once for host code in
+// C++ that then issues any number of them (vmcs_read/vmcs_write).
+Vmcs* Core::host_vmcs() {
+    if (!vmx_on_ || non_root_ || ud_mode(*this) || cpl > 0 || !vmx_) return nullptr;
+    return vmx_->cur;
 }
 
 V Core::invept(uint64_t type, uint64_t eptp) {

@@ -72,6 +72,14 @@ uint32_t VmxInternals::check_controls(Core& c, const Vmcs& v) {
     if (!msr_area_ok(c, v[S_VMEXIT_MSR_LOAD_ADDR], v[S_VM_EXIT_MSR_LOAD_COUNT])) return ErrEntryControls;
     // 26.2.1.3 VM-entry controls
     if (!ctl_ok(entryc, kTrueEntryDefault1, kEntryAllowed1)) return ErrEntryControls;
+    if (!msr_area_ok(c, v[S_VMENTRY_MSR_LOAD_ADDR], v[S_VM_ENTRY_MSR_LOAD_COUNT])) return ErrEntryControls;
+    return 0;
+}
+
+// 26.2.1.3 the event-injection field (it also reads the guest's CR0.PE).
+uint32_t VmxInternals::check_injection(const Vmcs& v) {
+    const uint64_t procc = v[S_CPU_BASED_VM_EXEC_CONTROL];
+    const uint64_t proc2c = procc & proc::Secondary ? v[S_SECONDARY_VM_EXEC_CONTROL] : 0;
     const uint64_t info = v[S_VM_ENTRY_INTR_INFO];
     if (info & kIntrValid) {
         const unsigned type = (info >> 8) & 7, vector = info & 0xff;
@@ -91,7 +99,6 @@ uint32_t VmxInternals::check_controls(Core& c, const Vmcs& v) {
             if (len < 1 || len > 15) return ErrEntryControls;
         }
     }
-    if (!msr_area_ok(c, v[S_VMENTRY_MSR_LOAD_ADDR], v[S_VM_ENTRY_MSR_LOAD_COUNT])) return ErrEntryControls;
     return 0;
 }
 
@@ -121,17 +128,23 @@ uint32_t VmxInternals::check_host(Core& c, const Vmcs& v) {
     const Slot bases[] = {S_HOST_FS_BASE, S_HOST_GS_BASE, S_HOST_GDTR_BASE, S_HOST_IDTR_BASE, S_HOST_TR_BASE};
     for (Slot s : bases)
         if (!canonical(v[s])) return ErrEntryHostState;
-    // 26.2.4 address-space size
+    // 26.2.4 address-space size (the processor's own mode: check_host_mode)
+    if (host64) {
+        if (!(hcr4 & (1u << 5)) || !canonical(v[S_HOST_RIP])) return ErrEntryHostState;
+    } else {
+        if ((hcr4 & (1u << 17)) || (v[S_HOST_RIP] >> 32)) return ErrEntryHostState;
+    }
+    return 0;
+}
+
+// 26.2.4: the address-space size against the mode VMLAUNCH/VMRESUME runs in.
+uint32_t VmxInternals::check_host_mode(Core& c, const Vmcs& v) {
+    const bool host64 = v[S_VM_EXIT_CONTROLS] & exitc::HostLong;
     const bool ia32e_guest = v[S_VM_ENTRY_CONTROLS] & entryc::Ia32e;
     if (c.long_mode()) {
         if (!host64) return ErrEntryHostState;
     } else if (ia32e_guest || host64) {
         return ErrEntryHostState;
-    }
-    if (host64) {
-        if (!(hcr4 & (1u << 5)) || !canonical(v[S_HOST_RIP])) return ErrEntryHostState;
-    } else {
-        if ((hcr4 & (1u << 17)) || (v[S_HOST_RIP] >> 32)) return ErrEntryHostState;
     }
     return 0;
 }
@@ -243,25 +256,24 @@ bool check_segments(const Vmcs& v, bool unrestricted, bool ia32e) {
 // entry's on this thread (the common case: an exit rarely changes a
 // segment) reuses that result instead of re-running the checks.
 bool check_segments_cached(const Vmcs& v, bool unrestricted, bool ia32e) {
+    // Each of the four segment fields lies in eight consecutive slots (ES..TR).
+    constexpr Slot kGroups[] = {S_GUEST_ES_SELECTOR, S_GUEST_ES_BASE, S_GUEST_ES_LIMIT, S_GUEST_ES_AR_BYTES};
+    static_assert(S_GUEST_TR_SELECTOR == S_GUEST_ES_SELECTOR + 7 && S_GUEST_TR_BASE == S_GUEST_ES_BASE + 7 &&
+                  S_GUEST_TR_LIMIT == S_GUEST_ES_LIMIT + 7 && S_GUEST_TR_AR_BYTES == S_GUEST_ES_AR_BYTES + 7);
     constexpr int kInputs = 8 * 4 + 1;
     struct Memo {
         uint64_t in[kInputs] = {};
         bool valid = false, result = false;
     };
     thread_local Memo memo;
-    uint64_t in[kInputs];
-    for (int i = 0; i < 8; ++i) {
-        const Seg g = guest_seg(v, i);
-        in[4 * i] = g.sel;
-        in[4 * i + 1] = g.base;
-        in[4 * i + 2] = g.limit;
-        in[4 * i + 3] = g.ar;
-    }
-    in[32] = (v[S_GUEST_RFLAGS] & rflags::VM) | (v[S_GUEST_CR0] & 1) << 1 | uint64_t{unrestricted} << 2 |
-             uint64_t{ia32e} << 3;
-    if (memo.valid && std::equal(in, in + kInputs, memo.in)) return memo.result;
+    const uint64_t mode = (v[S_GUEST_RFLAGS] & rflags::VM) | (v[S_GUEST_CR0] & 1) << 1 |
+                          uint64_t{unrestricted} << 2 | uint64_t{ia32e} << 3;
+    bool same = memo.valid && memo.in[32] == mode;
+    for (int g = 0; g < 4 && same; ++g) same = std::equal(&v.f[kGroups[g]], &v.f[kGroups[g]] + 8, memo.in + 8 * g);
+    if (same) return memo.result;
     memo.result = check_segments(v, unrestricted, ia32e);
-    std::copy(in, in + kInputs, memo.in);
+    for (int g = 0; g < 4; ++g) std::copy(&v.f[kGroups[g]], &v.f[kGroups[g]] + 8, memo.in + 8 * g);
+    memo.in[32] = mode;
     memo.valid = true;
     return memo.result;
 }

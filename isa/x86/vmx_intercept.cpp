@@ -12,7 +12,7 @@ using X = VmxInternals;
 
 namespace {
 
-Vmcs& vmcs_of(Core& c) { return *X::cur(c); }
+Vmcs& vmcs_of(Core& c) { return *X::st(c).cur; }
 uint32_t len_of(const Core& c) { return c.cur ? c.cur->len : 0; }
 uint64_t procc(Core& c) { return vmcs_of(c)[S_CPU_BASED_VM_EXEC_CONTROL]; }
 uint64_t proc2c(Core& c) {

@@ -63,7 +63,13 @@ struct Core::VmxState {
 // Helpers shared by the VMX files (friends of Core).
 struct VmxInternals {
     static Core::VmxState& st(Core& c) { return c.vmx(); }
-    static Vmcs* cur(Core& c) { return c.vmx().cur; }
+    // The current VMCS for code outside the VMX files (a debugger), which may
+    // write any field: its memo of passed checks is dropped.
+    static Vmcs* cur(Core& c) {
+        Vmcs* v = c.vmx().cur;
+        if (v) v->ctl_host_ok = false;
+        return v;
+    }
     static bool& non_root(Core& c) { return c.non_root_; }
     static bool& ept_on(Core& c) { return c.ept_on_; }
     static bool& armed(Core& c) { return c.vmx_armed_; }
@@ -73,8 +79,14 @@ struct VmxInternals {
     static bool intr_line(Core& c) { return c.intr_; }
     // vmx_entry_checks.cpp: 0 = pass, else the VM-instruction error (7/8);
     // guest checks: true = pass, else qual is the exit qualification.
+    // check_controls and check_host read only control and host-state
+    // fields (and the fixed physical-address width): Vmcs::ctl_host_ok
+    // remembers that they passed; check_injection (it reads the guest's
+    // CR0) and check_host_mode (the processor's mode) run at every entry.
     static uint32_t check_controls(Core& c, const Vmcs& v);
+    static uint32_t check_injection(const Vmcs& v);
     static uint32_t check_host(Core& c, const Vmcs& v);
+    static uint32_t check_host_mode(Core& c, const Vmcs& v);
     static bool check_guest(Core& c, const Vmcs& v, uint64_t& qual);
     // vmx_transition.cpp
     static bool load_guest(Core& c, Vmcs& v);   // false: PDPTE load failed

@@ -104,7 +104,8 @@ void VmxInternals::save_guest(Core& c, Vmcs& v) {
     if (exitc & exitc::SavePat) v[S_GUEST_IA32_PAT] = c.pat;
     if (exitc & exitc::SaveEfer) v[S_GUEST_IA32_EFER] = c.efer;
     // IA32_VMX_MISC bit 5: EFER.LMA goes into the IA-32e mode guest control
-    v[S_VM_ENTRY_CONTROLS] = (v[S_VM_ENTRY_CONTROLS] & ~uint64_t{entryc::Ia32e}) | (c.long_mode() ? entryc::Ia32e : 0);
+    v.set_ctl(S_VM_ENTRY_CONTROLS,
+              (v[S_VM_ENTRY_CONTROLS] & ~uint64_t{entryc::Ia32e}) | (c.long_mode() ? entryc::Ia32e : 0));
     for (int i = 0; i < 8; ++i) save_seg(seg_of(c, i), v, i);
     v[S_GUEST_GDTR_BASE] = c.gdtr.base;
     v[S_GUEST_GDTR_LIMIT] = c.gdtr.limit;
@@ -209,24 +210,23 @@ bool VmxInternals::msr_store(Core& c, uint64_t addr, uint32_t count) {
 }
 
 // VPID/EPTP identity of the translations the TLB holds. Without VPID,
-// entries and exits flush (the SDM's VPID 0 rule). Decoded code stays: it
-// is keyed by host-physical page and decode mode, neither of which a
-// transition changes, and the fetch TLB that points at it is tagged by the
-// context like every other translation.
+// entries and exits flush (the SDM's VPID 0 rule); with one, the guest's
+// translations stay, tagged, in the software and the modelled TLB (the SDM
+// lets a processor keep them across VM exits and entries), as the host's
+// do (tag 0), so a guest resumed after an exit does not walk again.
+// Decoded code stays: it is keyed by host-physical page and decode mode,
+// neither of which a transition changes, and the fetch TLB that points at
+// it is tagged by the context like every other translation.
 void VmxInternals::update_tlb_tag(Core& c) {
     uint64_t tag = 0;
     if (c.non_root_) {
-        Vmcs& v = *cur(c);
+        Vmcs& v = *st(c).cur;
         const uint64_t p2 = proc2_of(v);
         const uint64_t vpid = p2 & proc2::Vpid ? (v[S_VIRTUAL_PROCESSOR_ID] & 0xffff) : 0;
         const uint64_t ep = p2 & proc2::Ept ? (v[S_EPT_POINTER] >> 12) & 0xfffffffffull : 0;
         tag = 1 | vpid << 1 | ep << 17;
         if (!vpid) c.flush_tlb();
-    } else if ((c.tlb_tag >> 1) & 0xffff) {
-        // Leaving a guest with a VPID: its translations stay tagged in the
-        // (modelled) TLB; the software TLB is simply refilled.
-        c.flush_soft_tlb();
-    } else {
+    } else if (!((c.tlb_tag >> 1) & 0xffff)) {
         c.flush_tlb();
     }
     c.tlb_tag = tag;
@@ -237,7 +237,7 @@ void VmxInternals::update_tlb_tag(Core& c) {
 void VmxInternals::arm(Core& c) {
     bool armed = false;
     if (c.non_root_) {
-        const Vmcs& v = *cur(c);
+        const Vmcs& v = *st(c).cur;
         const uint64_t pinc = v[S_PIN_BASED_VM_EXEC_CONTROL], procc = v[S_CPU_BASED_VM_EXEC_CONTROL];
         armed = (pinc & (pin::ExtIntExiting | pin::NmiExiting | pin::PreemptionTimer)) ||
                 (procc & (proc::IntWindow | proc::NmiWindow));
@@ -303,8 +303,16 @@ Core::VmxStatus Core::vm_entry(bool launch) {
     Vmcs& v = *s.cur;
     if (launch && v.launched) return vmx_fail(ErrVmlaunchNotClear);
     if (!launch && !v.launched) return vmx_fail(ErrVmresumeNotLaunched);
-    if (uint32_t e = VmxInternals::check_controls(*this, v)) return vmx_fail(e);
-    if (uint32_t e = VmxInternals::check_host(*this, v)) return vmx_fail(e);
+    // Every control/host check fails with one error number (7 / 8), so the
+    // remembered part may be skipped without changing which error comes.
+    const bool memo = v.ctl_host_ok;
+    if (!memo)
+        if (uint32_t e = VmxInternals::check_controls(*this, v)) return vmx_fail(e);
+    if (uint32_t e = VmxInternals::check_injection(v)) return vmx_fail(e);
+    if (!memo)
+        if (uint32_t e = VmxInternals::check_host(*this, v)) return vmx_fail(e);
+    v.ctl_host_ok = true;
+    if (uint32_t e = VmxInternals::check_host_mode(*this, v)) return vmx_fail(e);
     uint64_t qual = 0;
     if (!VmxInternals::check_guest(*this, v, qual)) {
         VmxInternals::entry_failed(*this, v, EntryFailGuest, qual);
@@ -361,7 +369,7 @@ void VmxInternals::exit(Core& c, const ExitInfo& e) {
         v[S_IDT_VECTORING_INFO] = 0;
     }
     c.vmx_vectoring = 0;
-    v[S_VM_ENTRY_INTR_INFO] &= ~uint64_t{kIntrValid};
+    v.set_ctl(S_VM_ENTRY_INTR_INFO, v[S_VM_ENTRY_INTR_INFO] & ~uint64_t{kIntrValid});
     if (c.hw_trace)
         c.hw_trace->on_hw_event({isa::HwEvent::Kind::VmExit, c.rip, e.reason,
                                  {e.qual, e.set_gpa ? e.gpa : 0, e.set_gla ? e.gla : 0, e.insn_len}});

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "isa/x86/vmcs.hpp"
 #include "isa/x86/vmcs_fields.hpp"
 #include "isa/x86/vmx_defs.hpp"
 
@@ -160,14 +161,6 @@ Result<void> X86VCpu::setup(const SetupConfig&) {
 }
 
 // ---- VMCS access -------------------------------------------------------------------
-
-uint64_t X86VCpu::vr(uint32_t field) const {
-    uint64_t v = 0;
-    cpu_->core().vmread(field, v);
-    return v;
-}
-
-void X86VCpu::vw(uint32_t field, uint64_t value) { cpu_->core().vmwrite(field, value); }
 
 // Controls from the capability MSRs, as upstream's setup reads them: the
 // TRUE MSRs when IA32_VMX_BASIC[55] says they exist. A wanted bit the CPU
@@ -565,10 +558,11 @@ void X86VCpu::inject_events() {
             }
         }
     }
-    vw(vf::VM_ENTRY_INTR_INFO, info);
-    if (info & vmx::kIntrErrorValid) vw(vf::VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-    if (len) vw(vf::VM_ENTRY_INSTRUCTION_LEN, len);
-    vw(vf::CPU_BASED_VM_EXEC_CONTROL, proc_ | (window ? vmx::proc::IntWindow : 0u));
+    hx::Vmcs* at = cpu_->core().host_vmcs();
+    vw(at, vf::VM_ENTRY_INTR_INFO, info);
+    if (info & vmx::kIntrErrorValid) vw(at, vf::VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+    if (len) vw(at, vf::VM_ENTRY_INSTRUCTION_LEN, len);
+    vw(at, vf::CPU_BASED_VM_EXEC_CONTROL, proc_ | (window ? vmx::proc::IntWindow : 0u));
 }
 
 // ---- running ---------------------------------------------------------------------------
@@ -648,16 +642,17 @@ Result<void> X86VCpu::enter_and_run() {
 }
 
 void X86VCpu::advance_rip(uint64_t len) {
-    const bool cs_l = (vr(vf::GUEST_CS_AR_BYTES) >> 13) & 1;
-    const bool lma = vr(vf::GUEST_IA32_EFER) & (1u << 10);
-    uint64_t rip = vr(vf::GUEST_RIP) + len;
+    hx::Vmcs* at = cpu_->core().host_vmcs();
+    const bool cs_l = (vr(at, vf::GUEST_CS_AR_BYTES) >> 13) & 1;
+    const bool lma = vr(at, vf::GUEST_IA32_EFER) & (1u << 10);
+    uint64_t rip = vr(at, vf::GUEST_RIP) + len;
     if (!(cs_l && lma)) rip &= 0xffffffffull;
-    vw(vf::GUEST_RIP, rip);
+    vw(at, vf::GUEST_RIP, rip);
     rip_ = rip;
     // The instruction completed: an STI / MOV SS shadow is over.
-    const uint64_t intr = vr(vf::GUEST_INTERRUPTIBILITY_INFO);
+    const uint64_t intr = vr(at, vf::GUEST_INTERRUPTIBILITY_INFO);
     if (intr & (vmx::intr::BlockSti | vmx::intr::BlockMovSs))
-        vw(vf::GUEST_INTERRUPTIBILITY_INFO, intr & ~uint64_t{vmx::intr::BlockSti | vmx::intr::BlockMovSs});
+        vw(at, vf::GUEST_INTERRUPTIBILITY_INFO, intr & ~uint64_t{vmx::intr::BlockSti | vmx::intr::BlockMovSs});
 }
 
 bool X86VCpu::read_guest_linear(uint64_t linear, void* dst, unsigned len) const {

@@ -104,6 +104,7 @@
 #include <mutex>
 #include <optional>
 
+#include "isa/x86/vmcs.hpp"
 #include "vcpu/arch_vcpu.hpp"
 #include "vcpu/exit_reason.hpp"
 #include "vcpu/result.hpp"
@@ -216,8 +217,27 @@ private:
     void load_context();
     Result<void> enter_and_run();
     void inject_events();
-    uint64_t vr(uint32_t field) const;
-    void vw(uint32_t field, uint64_t value);
+    // VMREAD/VMWRITE as the host issues them: the mode checked by
+    // Core::host_vmcs (`at`: one check for a run of accesses in a handler),
+    // the field validated by vmcs_read/vmcs_write, RFLAGS as VMsucceed
+    // leaves it; whatever those refuse runs as the instruction itself, for
+    // its exact failure.
+    uint64_t vr(uint32_t field) const { return vr(cpu_->core().host_vmcs(), field); }
+    void vw(uint32_t field, uint64_t value) { vw(cpu_->core().host_vmcs(), field, value); }
+    uint64_t vr(const hx::Vmcs* at, uint32_t field) const {
+        hx::Core& c = cpu_->core();
+        uint64_t v = 0;
+        if (!at || hx::vmcs_read(*at, field, v)) c.vmread(field, v);
+        else c.rflags &= ~kVmxArithFlags;
+        return v;
+    }
+    void vw(hx::Vmcs* at, uint32_t field, uint64_t value) {
+        hx::Core& c = cpu_->core();
+        if (!at || hx::vmcs_write(*at, field, value)) c.vmwrite(field, value);
+        else c.rflags &= ~kVmxArithFlags;
+    }
+    static constexpr uint64_t kVmxArithFlags = hx::rflags::CF | hx::rflags::PF | hx::rflags::AF | hx::rflags::ZF |
+                                               hx::rflags::SF | hx::rflags::OF;
     void advance_rip(uint64_t len);   // RIP past the exiting instruction
     // x86_vcpu_exits.cpp: decoding
     Result<ExitReason> decode_exit();

@@ -51,25 +51,26 @@ void X86VCpu::inject_now(uint8_t vector, uint32_t error) {
 }
 
 Result<ExitReason> X86VCpu::decode_exit() {
-    rip_ = vr(vf::GUEST_RIP);
-    rflags_ = vr(vf::GUEST_RFLAGS);
-    cs_base_ = vr(vf::GUEST_CS_BASE);
+    const hx::Vmcs* at = cpu_->core().host_vmcs();
+    rip_ = vr(at, vf::GUEST_RIP);
+    rflags_ = vr(at, vf::GUEST_RFLAGS);
+    cs_base_ = vr(at, vf::GUEST_CS_BASE);
     if (exit_.reason == kSliceExit) return ExitReason{exit::Nothing{}};
-    const uint32_t full = static_cast<uint32_t>(vr(vf::VM_EXIT_REASON));
+    const uint32_t full = static_cast<uint32_t>(vr(at, vf::VM_EXIT_REASON));
     exit_.valid = true;
     exit_.reason = full;
-    exit_.qualification = vr(vf::EXIT_QUALIFICATION);
-    exit_.gpa = vr(vf::GUEST_PHYSICAL_ADDRESS);
-    exit_.gla = vr(vf::GUEST_LINEAR_ADDRESS);
-    exit_.insn_len = static_cast<uint32_t>(vr(vf::VM_EXIT_INSTRUCTION_LEN));
-    exit_.insn_info = static_cast<uint32_t>(vr(vf::VMX_INSTRUCTION_INFO));
-    exit_.intr_info = static_cast<uint32_t>(vr(vf::VM_EXIT_INTR_INFO));
+    exit_.qualification = vr(at, vf::EXIT_QUALIFICATION);
+    exit_.gpa = vr(at, vf::GUEST_PHYSICAL_ADDRESS);
+    exit_.gla = vr(at, vf::GUEST_LINEAR_ADDRESS);
+    exit_.insn_len = static_cast<uint32_t>(vr(at, vf::VM_EXIT_INSTRUCTION_LEN));
+    exit_.insn_info = static_cast<uint32_t>(vr(at, vf::VMX_INSTRUCTION_INFO));
+    exit_.intr_info = static_cast<uint32_t>(vr(at, vf::VM_EXIT_INTR_INFO));
     exit_.trap_rip = rip_;
     if (full & vmx::kEntryFailure) return ExitReason{exit::FailEntry{full & 0xffff}};
     // An event whose delivery this exit interrupted goes in again.
-    const uint64_t idt = vr(vf::IDT_VECTORING_INFO);
+    const uint64_t idt = vr(at, vf::IDT_VECTORING_INFO);
     if (idt & vmx::kIntrValid)
-        reinject_ = Event{static_cast<uint32_t>(idt), static_cast<uint32_t>(vr(vf::IDT_VECTORING_ERROR_CODE)),
+        reinject_ = Event{static_cast<uint32_t>(idt), static_cast<uint32_t>(vr(at, vf::IDT_VECTORING_ERROR_CODE)),
                           exit_.insn_len};
     switch (full & 0xffff) {
     case vmx::Vmcall: {
