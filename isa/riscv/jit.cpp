@@ -92,7 +92,8 @@ private:
         uint64_t target;
         uint64_t charge;
     };
-    // Leaving to the interpreter's entry of an instruction (its slow path).
+    // Leaving to the interpreter's entry of an instruction (its slow path,
+    // or the budget does not cover the segment it starts).
     struct Slow {
         Asm::Label label;
         const Planned* at;
@@ -109,6 +110,11 @@ private:
     bool on_page(uint64_t pc) const { return (pc & ~0xfffull) == vpage_; }
 
     void plan(Insn& head);
+    static bool side_exit(const Planned& p);
+    size_t segment_end(size_t from) const;
+    void emit_budget_test(uint64_t need, Asm::Label& fail);
+    struct Slow;
+    Slow& slow_at(const Planned& p);
     void mark_head(uint64_t target);
     void emit_insn(const Planned& p);
     void emit_alu(const Planned& p);
@@ -157,6 +163,41 @@ void BlockEmitter::plan(Insn& head) {
         pc += s.len;
         if (op == k_jal || op == k_jalr) break;
     }
+}
+
+// A conditional branch that can leave the block (one to the next
+// instruction cannot).
+bool BlockEmitter::side_exit(const Planned& p) {
+    return p.op >= k_beq && p.op <= k_bgeu && static_cast<uint64_t>(p.slot->imm) != p.slot->len;
+}
+
+// The last instruction of the segment starting at `from`: the next side
+// exit, or the block's last instruction.
+size_t BlockEmitter::segment_end(size_t from) const {
+    size_t k = from;
+    while (k + 1 < insns_.size() && !side_exit(insns_[k])) ++k;
+    return k;
+}
+
+// Every instruction up to the one charged `need` before it may start only
+// while the budget left at the block's head covers `need`.
+void BlockEmitter::emit_budget_test(uint64_t need, Asm::Label& fail) {
+    if (need == 0) return;
+    if (need <= INT32_MAX) {
+        a_.alu(CMP, RCX, static_cast<int32_t>(need));
+    } else {
+        a_.mov_imm(R8, need);
+        a_.alu(CMP, RCX, R8);
+    }
+    a_.jcc(L, fail);
+}
+
+BlockEmitter::Slow& BlockEmitter::slow_at(const Planned& p) {
+    slow_store_.push_back(std::make_unique<Slow>());
+    Slow& slow = *slow_store_.back();
+    slow.at = &p;
+    slows_.push_back(&slow);
+    return slow;
 }
 
 // A same-page static target becomes a block head: the next time it runs,
@@ -277,7 +318,7 @@ BlockEmitter::Exit& BlockEmitter::exit_to(uint64_t target, uint64_t charge) {
 void BlockEmitter::emit_exit(Exit& e) {
     a_.bind(e.label);
     if (e.target == head_pc_) {
-        const uint64_t need = insns_.back().before;
+        const uint64_t need = insns_[segment_end(0)].before;
         emit_charge(e.charge);
         Asm::Label go, fail;
         a_.jcc(NS, go);
@@ -331,19 +372,18 @@ ExecFn BlockEmitter::compile(Insn& head) {
         a_.alu(CMP, RDX, RAX);
     }
     a_.jcc(NE, pc_fail_);
-    if (last.before > 0) {
-        if (last.before <= INT32_MAX) {
-            a_.alu(CMP, RCX, static_cast<int32_t>(last.before));
-        } else {
-            a_.mov_imm(RAX, last.before);
-            a_.alu(CMP, RCX, RAX);
-        }
-        a_.jcc(L, budget_fail_);
-    }
+    emit_budget_test(insns_[segment_end(0)].before, budget_fail_);
     emit_enter();
     a_.bind(body_);
 
-    for (const Planned& p : insns_) emit_insn(p);
+    // The budget is tested per segment (up to and including the next side
+    // exit), so a chain ending inside a long block interprets at most one
+    // segment of it.
+    for (size_t k = 0; k < insns_.size(); ++k) {
+        emit_insn(insns_[k]);
+        if (side_exit(insns_[k]) && k + 1 < insns_.size())
+            emit_budget_test(insns_[segment_end(k + 1)].before, slow_at(insns_[k + 1]).label);
+    }
     const uint16_t end_op = last.op;
     if (end_op != k_jal && end_op != k_jalr) {
         // Fell off the block's end: on to the next instruction (left to the
@@ -357,7 +397,15 @@ ExecFn BlockEmitter::compile(Insn& head) {
     for (Slow* s : slows_) {
         a_.bind(s->label);
         emit_leave();
-        if (s->at->before) emit_charge(s->at->before);
+        if (s->at->before) {
+            // Spent exactly before it (a segment the budget does not
+            // cover): the chain stops there, as the interpreter's would.
+            emit_charge(s->at->before);
+            Asm::Label go;
+            a_.jcc(NS, go);
+            emit_stop(s->at->pc);
+            a_.bind(go);
+        }
         a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(s->at->slot));
         a_.mov_imm(RDX, s->at->pc);
         a_.mov_imm(RAX, reinterpret_cast<uintptr_t>(interp_entry(h_, *s->at->slot)));
@@ -633,11 +681,7 @@ void BlockEmitter::emit_mem(const Planned& p) {
     case k_sw: size = 4, store = true; break;
     default: size = 8, store = true; break;
     }
-    slow_store_.push_back(std::make_unique<Slow>());
-    Slow& slow = *slow_store_.back();
-    slow.at = &p;
-    slows_.push_back(&slow);
-
+    Slow& slow = slow_at(p);
     const int32_t tlb = store ? c_.tlb_w_off_ : c_.tlb_r_off_;
     if (cache_of_[i.rs1] >= 0) {
         a_.lea(RAX, Mem{kCache[cache_of_[i.rs1]], static_cast<int32_t>(i.imm)});
