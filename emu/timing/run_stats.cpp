@@ -10,6 +10,7 @@
 #include "emu/vmm/vmm_core.hpp"
 #include "isa/arm64/pe.hpp"
 #include "isa/riscv/hart.hpp"
+#include "isa/riscv/jit.hpp"
 #include "isa/x86/core.hpp"
 
 namespace hvemu::emu::timing {
@@ -35,7 +36,14 @@ template <class Core> CoreStats counters(const Core& c, const std::string& kind,
 
 } // namespace
 
-CoreStats core_stats(const rv::Hart& h, const std::string& kind, unsigned id) { return counters(h, kind, id); }
+CoreStats core_stats(const rv::Hart& h, const std::string& kind, unsigned id) {
+    CoreStats s = counters(h, kind, id);
+    if (const rv::BlockCompiler* jit = h.jit()) {
+        s.compiled_blocks = jit->blocks_compiled();
+        s.compiled_insns = jit->insns_compiled();
+    }
+    return s;
+}
 CoreStats core_stats(const arm::Pe& p, const std::string& kind, unsigned id) { return counters(p, kind, id); }
 CoreStats core_stats(const x86::Core& c, const std::string& kind, unsigned id) { return counters(c, kind, id); }
 
@@ -120,6 +128,8 @@ std::string stats_text(const std::vector<CoreStats>& cores) {
             if (level->enabled)
                 out += fmt::format(" {} hits {:.1f}% of {}", name, 100.0 * ratio(level->stats.hits, level->stats.accesses),
                                    level->stats.accesses);
+        if (c.compiled_blocks)
+            out += fmt::format(" compiled blocks {} ({} instructions)", c.compiled_blocks, c.compiled_insns);
         out += '\n';
     }
     return out;

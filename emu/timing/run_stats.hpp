@@ -42,6 +42,10 @@ struct CoreStats {
         isa::CacheStats stats;
     };
     Cache l1i, l1d, l2;
+    // RISC-V: blocks the block compiler made and the instructions in them
+    // (host-side, not model state: in the text only, never in the JSON,
+    // which must not depend on --no-jit).
+    uint64_t compiled_blocks = 0, compiled_insns = 0;
 };
 
 CoreStats core_stats(const rv::Hart& h, const std::string& kind, unsigned id);

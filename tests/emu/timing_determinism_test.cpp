@@ -14,19 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/emu/guest_runs.hpp"
+
+using hvemu::test::kGuests;
+using hvemu::test::kHvemu;
+using hvemu::test::slurp;
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::string kHvemu = std::string(HVEMU_BINARY_DIR) + "/emu/hvemu";
-const std::string kGuests = std::string(HVEMU_BINARY_DIR) + "/guests/";
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
 
 struct Run {
     int status = -1;

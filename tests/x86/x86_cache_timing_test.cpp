@@ -7,20 +7,14 @@
 // more cycles, and the caches' hit rates in --stats-json.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "emu/timing/timing_loader.hpp"
 #include "isa/common/phys_mem.hpp"
 #include "isa/x86/core.hpp"
+#include "tests/emu/guest_runs.hpp"
 #include "tests/emu/timing_test_util.hpp"
 
 using namespace hvemu;
@@ -257,96 +251,18 @@ TEST_CASE("x86: with through_cache page-walk references are L1D accesses; withou
     }
 }
 
-// ---- whole guests ------------------------------------------------------------------
+// ---- whole guests (tests/emu/guest_runs.hpp) --------------------
 
-namespace {
-
-namespace fs = std::filesystem;
-
-const std::string kHvemu = std::string(HVEMU_BINARY_DIR) + "/emu/hvemu";
-const std::string kGuests = std::string(HVEMU_BINARY_DIR) + "/guests/";
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
-struct GuestRun {
-    int status = -1;
-    std::string out, stats, text;
-};
-
-GuestRun run_guest(const std::string& args, const fs::path& dir, const std::string& tag) {
-    const fs::path out = dir / ("out-" + tag), err = dir / ("err-" + tag), json = dir / ("stats-" + tag + ".json");
-    const std::string cmd = "'" + kHvemu + "' run " + args + " --max-insns 20000000 --stats --stats-json '" +
-                            json.string() + "' >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
-    const int raw = std::system(cmd.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(json), slurp(err)};
-}
-
-uint64_t json_cycles(const std::string& j) {   // the run's: the first "cycles" is the top level's
-    std::smatch m;
-    REQUIRE(std::regex_search(j, m, std::regex(R"re("cycles":(\d+))re")));
-    return std::stoull(m[1]);
-}
-
-// A level's counts summed over the cores.
-isa::CacheStats json_cache(const std::string& j, const std::string& level) {
-    isa::CacheStats s;
-    const std::regex re("\"" + level + R"re(":\{"accesses":(\d+),"hits":(\d+),"misses":(\d+))re");
-    for (auto it = std::sregex_iterator(j.begin(), j.end(), re); it != std::sregex_iterator(); ++it) {
-        s.accesses += std::stoull((*it)[1]);
-        s.hits += std::stoull((*it)[2]);
-        s.misses += std::stoull((*it)[3]);
-    }
-    return s;
-}
-
-void compare_with_caches(const std::string& mode_args, const std::string& guest) {
-    REQUIRE(fs::exists(kHvemu));   // build `hvemu` and the guests first
-    REQUIRE(fs::exists(kGuests + guest));
-    const fs::path dir = fs::temp_directory_path() / ("hvemu-x86-cache-" + std::to_string(::getpid()));
-    fs::create_directories(dir);
-    const std::string args = mode_args + " --kernel '" + kGuests + guest + "'";
-    const GuestRun plain = run_guest(args + " --timing skylake-vmx", dir, "plain");
-    const GuestRun a = run_guest(args + " --timing skylake-vmx-caches", dir, "a");
-    const GuestRun b = run_guest(args + " --timing skylake-vmx-caches", dir, "b");
-    INFO(guest << "\n" << a.stats);
-    // The caches change time only.
-    CHECK(a.status == plain.status);
-    CHECK(a.out == plain.out);
-    CHECK(json_cycles(a.stats) > json_cycles(plain.stats));
-    for (const char* level : {"l1i", "l1d", "l2"}) {
-        INFO(level);
-        const isa::CacheStats s = json_cache(a.stats, level);
-        CHECK(s.accesses > 0);
-        CHECK(s.hits + s.misses == s.accesses);
-        if (std::string(level) != "l2") CHECK(s.hits * 10 > s.accesses * 8);   // small programs: L1 hit rates over 80%
-        CHECK(json_cache(plain.stats, level).accesses == 0);
-        // --stats names the level's hit rate.
-        CHECK_THAT(a.text, Catch::Contains(std::string(" ") + level + " hits "));
-        CHECK_THAT(plain.text, !Catch::Contains(std::string(" ") + level + " hits "));
-    }
-    // Deterministic: the same statistics, byte for byte.
-    CHECK(a.status == b.status);
-    CHECK(a.out == b.out);
-    CHECK(a.stats == b.stats);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-}
-
-} // namespace
+using hvemu::test::compare_with_caches;
 
 TEST_CASE("A full-system x86 guest with caches: same output, more cycles, plausible hit rates, twice the same",
           "[x86][timing][cache][guest]") {
-    compare_with_caches("--machine x86_64-pc", "x86_64/alu.elf");
+    compare_with_caches("--machine x86_64-pc", "x86_64/alu.elf", "skylake-vmx", "skylake-vmx-caches");
 }
 
 TEST_CASE("A hosted x86 VM with caches (EPT walks through L1D/L2): same output, more cycles, twice the same",
           "[x86][timing][cache][guest]") {
-    compare_with_caches("--arch x86_64", "x86_64-vm/hypercall.elf");
+    compare_with_caches("--arch x86_64", "x86_64-vm/hypercall.elf", "skylake-vmx", "skylake-vmx-caches");
 }
 
 TEST_CASE("The shipped skylake-vmx-caches profile states Skylake-SP's hierarchy over skylake-vmx",
