@@ -16,9 +16,46 @@
 
 namespace hvemu::x86 {
 
+namespace vmcs {
+// The bits of each field that the remembered guest-state checks read
+// (VmxInternals::check_guest; Vmcs::guest_ok): every guest-state field
+// whole, but RIP and RSP (RIP is checked at every entry, RSP never),
+// RFLAGS but its status, IOPL, NT, RF, AC, VIF, VIP and ID bits (no check
+// reads them), and the preemption timer value; of the controls, the
+// secondary-controls bit of the primary ones, the secondary controls and
+// the VM-entry controls (the event-injection fields and the pin-based
+// controls are read by the checks that run at every entry).
+// CF PF AF ZF SF DF OF, IOPL, NT, RF, AC, VIF, VIP, ID
+constexpr uint64_t kRflagsUnchecked = 0x3d7cd5;
+constexpr uint64_t guest_memo_bits(unsigned s) {
+    switch (kSlotEncoding[s]) {
+    case GUEST_RIP: case GUEST_RSP: case VMX_PREEMPTION_TIMER_VALUE: return 0;
+    case GUEST_RFLAGS: return ~kRflagsUnchecked;
+    case CPU_BASED_VM_EXEC_CONTROL: return vmx::proc::Secondary;
+    case SECONDARY_VM_EXEC_CONTROL: case VM_ENTRY_CONTROLS: return ~uint64_t{0};
+    default: return kSlotKind[s] == FieldKind::Guest ? ~uint64_t{0} : 0;
+    }
+}
+struct MemoMasks {
+    uint64_t m[kSlotCount];
+};
+constexpr MemoMasks make_guest_memo_masks() {
+    MemoMasks t{};
+    for (unsigned i = 0; i < kSlotCount; ++i) t.m[i] = guest_memo_bits(i);
+    return t;
+}
+inline constexpr MemoMasks kGuestMemo = make_guest_memo_masks();
+} // namespace vmcs
+
 struct Vmcs {
     std::array<uint64_t, vmcs::kSlotCount> f{};
     bool launched = false;
+    // The guest-state checks that read only VMCS fields (all but RIP's, the
+    // event injection's and the VMCS link pointer's read of memory) passed
+    // with the bits of vmcs::kGuestMemo those fields hold now. Whoever
+    // changes one of those bits clears it (vmcs_write, set_ctl, the VM
+    // exit's save of guest state, a debugger through VmxInternals::cur).
+    bool guest_ok = false;
     // The VM-entry checks of the control and host-state fields that depend
     // on nothing else (vmx_entry_checks.cpp) passed with the values those
     // fields hold now. Whoever changes a control or host-state field clears
@@ -29,6 +66,7 @@ struct Vmcs {
     // A write of a control field by the processor itself (VM exit).
     void set_ctl(vmcs::Slot s, uint64_t v) {
         if (f[s] != v) ctl_host_ok = false;
+        if ((f[s] ^ v) & vmcs::kGuestMemo.m[s]) guest_ok = false;
         f[s] = v;
     }
 };
@@ -64,6 +102,7 @@ inline uint32_t vmcs_write(Vmcs& v, uint64_t field, uint64_t value) {
         }
     }
     if ((kind == FieldKind::Ctl || kind == FieldKind::Host) && dst != now) v.ctl_host_ok = false;
+    if ((dst ^ now) & vmcs::kGuestMemo.m[slot]) v.guest_ok = false;
     dst = now;
     return 0;
 }

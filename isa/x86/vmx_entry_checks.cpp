@@ -278,15 +278,22 @@ bool check_segments_cached(const Vmcs& v, bool unrestricted, bool ia32e) {
     return memo.result;
 }
 
-} // namespace
+// The checks of 26.3.1 are split by what they read. Those of the first
+// group read only fields whose bits vmcs::kGuestMemo covers (and the fixed
+// physical-address width) and fail with qualification 0; the exit
+// qualification is all that tells one failed check from another, so these
+// may run in any order as long as each stays on the same side of every
+// check with another qualification (3: NMI injection under virtual-NMI
+// blocking, 4: VMCS link pointer, 2: PDPTEs).
+static_assert(vmcs::kRflagsUnchecked == (rflags::CF | rflags::PF | rflags::AF | rflags::ZF | rflags::SF |
+                                         rflags::DF | rflags::OF | rflags::IOPL | rflags::NT | rflags::RF |
+                                         rflags::AC | rflags::VIF | rflags::VIP | rflags::ID));
 
-// 26.3.1 guest-state area. qual: 0 (none), 2 (PDPTE), 3 (NMI injection
-// under virtual-NMI blocking), 4 (VMCS link pointer).
-bool VmxInternals::check_guest(Core& c, const Vmcs& v, uint64_t& qual) {
-    qual = 0;
+// 26.3.1.1-26.3.1.5 up to the NMI-injection check, but RIP and injection.
+bool guest_state_ok(const Core& c, const Vmcs& v) {
     const uint64_t procc = v[S_CPU_BASED_VM_EXEC_CONTROL];
     const uint64_t proc2c = procc & proc::Secondary ? v[S_SECONDARY_VM_EXEC_CONTROL] : 0;
-    const uint64_t entryc = v[S_VM_ENTRY_CONTROLS], pinc = v[S_PIN_BASED_VM_EXEC_CONTROL];
+    const uint64_t entryc = v[S_VM_ENTRY_CONTROLS];
     const bool unrestricted = proc2c & proc2::Unrestricted, ia32e = entryc & entryc::Ia32e;
     const uint64_t gcr0 = v[S_GUEST_CR0], gcr4 = v[S_GUEST_CR4];
     // 26.3.1.1 control registers, debug registers, MSRs
@@ -311,36 +318,53 @@ bool VmxInternals::check_guest(Core& c, const Vmcs& v, uint64_t& qual) {
     // 26.3.1.3 descriptor-table registers
     if (!canonical(v[S_GUEST_GDTR_BASE]) || !canonical(v[S_GUEST_IDTR_BASE])) return false;
     if ((v[S_GUEST_GDTR_LIMIT] >> 16) || (v[S_GUEST_IDTR_LIMIT] >> 16)) return false;
-    // 26.3.1.4 RIP and RFLAGS
-    const bool cs_l = v[S_GUEST_CS_AR_BYTES] & (1u << 13);
-    const uint64_t rip = v[S_GUEST_RIP], rfl = v[S_GUEST_RFLAGS];
-    if ((!ia32e || !cs_l) && (rip >> 32)) return false;
-    if (ia32e && cs_l && !canonical(rip)) return false;
+    // 26.3.1.4 RFLAGS (RIP: guest_entry_ok)
+    const uint64_t rfl = v[S_GUEST_RFLAGS];
     if (rfl & ~uint64_t{0x3f7fd7}) return false;                     // bits 63:22, 15, 5, 3 reserved
     if (!((rfl >> 1) & 1)) return false;                              // bit 1 set
     const bool v86 = (rfl >> 17) & 1;
     if (v86 && ia32e) return false;
     if (v86 && !(gcr0 & 1)) return false;
-    const uint64_t info = v[S_VM_ENTRY_INTR_INFO];
-    const bool inject = info & kIntrValid;
-    const unsigned itype = (info >> 8) & 7, ivec = info & 0xff;
-    if (inject && itype == ExtInt && !(rfl & rflags::IF)) return false;
     // 26.3.1.5 non-register state
     const uint64_t act = v[S_GUEST_ACTIVITY_STATE], intr = v[S_GUEST_INTERRUPTIBILITY_INFO];
     if (act > WaitSipi) return false;
     if (act == HltState && ((v[S_GUEST_SS_AR_BYTES] >> 5) & 3) != 0) return false;
     if ((intr & (intr::BlockSti | intr::BlockMovSs)) && act != Active) return false;
-    if (inject && !injectable_in(act, itype, ivec)) return false;
     if (intr & ~uint64_t{0xf}) return false;                           // bits 31:4 (no SGX)
     if ((intr & intr::BlockSti) && (intr & intr::BlockMovSs)) return false;
     if (!(rfl & rflags::IF) && (intr & intr::BlockSti)) return false;
-    if (inject && itype == ExtInt && (intr & (intr::BlockSti | intr::BlockMovSs))) return false;
-    if (inject && itype == Nmi && (intr & intr::BlockMovSs)) return false;
     if (intr & intr::BlockSmi) return false;                           // not in SMM
-    if (inject && itype == Nmi && (pinc & pin::VirtualNmis) && (intr & intr::BlockNmi)) {
+    return true;
+}
+
+// 26.3.1.4 RIP and 26.3.1.5 the event to inject against the guest state:
+// run at every entry. qual 3: NMI injection under virtual-NMI blocking.
+bool guest_entry_ok(const Vmcs& v, uint64_t& qual) {
+    const bool ia32e = v[S_VM_ENTRY_CONTROLS] & entryc::Ia32e;
+    const bool cs_l = v[S_GUEST_CS_AR_BYTES] & (1u << 13);
+    const uint64_t rip = v[S_GUEST_RIP];
+    if ((!ia32e || !cs_l) && (rip >> 32)) return false;
+    if (ia32e && cs_l && !canonical(rip)) return false;
+    const uint64_t info = v[S_VM_ENTRY_INTR_INFO];
+    if (!(info & kIntrValid)) return true;
+    const unsigned itype = (info >> 8) & 7, ivec = info & 0xff;
+    const uint64_t rfl = v[S_GUEST_RFLAGS];
+    const uint64_t act = v[S_GUEST_ACTIVITY_STATE], intr = v[S_GUEST_INTERRUPTIBILITY_INFO];
+    if (itype == ExtInt && !(rfl & rflags::IF)) return false;
+    if (!injectable_in(act, itype, ivec)) return false;
+    if (itype == ExtInt && (intr & (intr::BlockSti | intr::BlockMovSs))) return false;
+    if (itype == Nmi && (intr & intr::BlockMovSs)) return false;
+    if (itype == Nmi && (v[S_PIN_BASED_VM_EXEC_CONTROL] & pin::VirtualNmis) && (intr & intr::BlockNmi)) {
         qual = 3;
         return false;
     }
+    return true;
+}
+
+// 26.3.1.5 pending debug exceptions.
+bool guest_debug_ok(const Vmcs& v) {
+    const uint64_t rfl = v[S_GUEST_RFLAGS];
+    const uint64_t act = v[S_GUEST_ACTIVITY_STATE], intr = v[S_GUEST_INTERRUPTIBILITY_INFO];
     const uint64_t pde = v[S_GUEST_PENDING_DBG_EXCEPTIONS];
     if (pde & ~uint64_t{0x1500f}) return false;                       // bits 11:4, 13, 15, 63:17 (RTM 16 allowed)
     if ((intr & (intr::BlockSti | intr::BlockMovSs)) || act == HltState) {
@@ -349,17 +373,28 @@ bool VmxInternals::check_guest(Core& c, const Vmcs& v, uint64_t& qual) {
         if (tf && !btf && !bs) return false;
         if ((!tf || btf) && bs) return false;
     }
-    // VMCS link pointer
+    return true;
+}
+
+// The VMCS link pointer (qual 4): it reads memory, so it runs at every entry.
+bool link_ok(Core& c, const Vmcs& v, uint64_t& qual) {
     const uint64_t link = v[S_VMCS_LINK_POINTER];
-    if (link != ~0ull) {
-        qual = 4;
-        if ((link & 0xfff) || (link >> c.config().phys_addr_bits)) return false;
-        uint32_t rev = 0;
-        if (!c.mem().read_block(link, &rev, 4) || rev != vmxcap::kRevision) return false;
-        qual = 0;
-    }
-    // 26.3.1.5 PDPTEs with PAE paging and EPT (without EPT they are loaded
-    // from CR3 with the guest state)
+    if (link == ~0ull) return true;
+    qual = 4;
+    if ((link & 0xfff) || (link >> c.config().phys_addr_bits)) return false;
+    uint32_t rev = 0;
+    if (!c.mem().read_block(link, &rev, 4) || rev != vmxcap::kRevision) return false;
+    qual = 0;
+    return true;
+}
+
+// 26.3.1.5 PDPTEs with PAE paging and EPT (qual 2; without EPT they are
+// loaded from CR3 with the guest state).
+bool pdptes_ok(const Core& c, const Vmcs& v, uint64_t& qual) {
+    const uint64_t procc = v[S_CPU_BASED_VM_EXEC_CONTROL];
+    const uint64_t proc2c = procc & proc::Secondary ? v[S_SECONDARY_VM_EXEC_CONTROL] : 0;
+    const bool ia32e = v[S_VM_ENTRY_CONTROLS] & entryc::Ia32e;
+    const uint64_t gcr0 = v[S_GUEST_CR0], gcr4 = v[S_GUEST_CR4];
     if ((proc2c & proc2::Ept) && (gcr0 & 0x80000000) && (gcr4 & (1u << 5)) && !ia32e) {
         const Slot p[] = {S_GUEST_PDPTE0, S_GUEST_PDPTE1, S_GUEST_PDPTE2, S_GUEST_PDPTE3};
         for (Slot s : p) {
@@ -370,6 +405,21 @@ bool VmxInternals::check_guest(Core& c, const Vmcs& v, uint64_t& qual) {
             }
         }
     }
+    return true;
+}
+
+} // namespace
+
+// 26.3.1 guest-state area. qual: 0 (none), 2 (PDPTE), 3 (NMI injection
+// under virtual-NMI blocking), 4 (VMCS link pointer). With `memo` the
+// groups that read only remembered fields are known to pass.
+bool VmxInternals::check_guest(Core& c, const Vmcs& v, uint64_t& qual, bool memo) {
+    qual = 0;
+    if (!memo && !guest_state_ok(c, v)) return false;
+    if (!guest_entry_ok(v, qual)) return false;
+    if (!memo && !guest_debug_ok(v)) return false;
+    if (!link_ok(c, v, qual)) return false;
+    if (!memo && !pdptes_ok(c, v, qual)) return false;
     return true;
 }
 

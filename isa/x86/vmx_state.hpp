@@ -67,7 +67,7 @@ struct VmxInternals {
     // write any field: its memo of passed checks is dropped.
     static Vmcs* cur(Core& c) {
         Vmcs* v = c.vmx().cur;
-        if (v) v->ctl_host_ok = false;
+        if (v) v->ctl_host_ok = v->guest_ok = false;
         return v;
     }
     static bool& non_root(Core& c) { return c.non_root_; }
@@ -87,7 +87,11 @@ struct VmxInternals {
     static uint32_t check_injection(const Vmcs& v);
     static uint32_t check_host(Core& c, const Vmcs& v);
     static uint32_t check_host_mode(Core& c, const Vmcs& v);
-    static bool check_guest(Core& c, const Vmcs& v, uint64_t& qual);
+    // check_guest with `memo` (Vmcs::guest_ok) runs only the checks that
+    // read RIP, the event-injection fields or memory (the VMCS link
+    // pointer's revision); their order among the others is the SDM's, so
+    // the exit qualification of a failure is the same either way.
+    static bool check_guest(Core& c, const Vmcs& v, uint64_t& qual, bool memo = false);
     // vmx_transition.cpp
     static bool load_guest(Core& c, Vmcs& v);   // false: PDPTE load failed
     static void save_guest(Core& c, Vmcs& v);

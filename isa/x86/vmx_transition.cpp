@@ -31,11 +31,21 @@ void load_seg(Segment& s, const Vmcs& v, int i) {
     s.attr = uint16_t(ar & 0xf0ff);
     if (ar & (1u << 16)) s.attr &= uint16_t(~0x80u);
 }
-void save_seg(const Segment& s, Vmcs& v, int i) {
-    v[kSel[i]] = s.selector;
-    v[kBase[i]] = s.base;
-    v[kLimit[i]] = s.limit;
-    v[kAr[i]] = (s.attr & 0xf0ffu) | ((s.attr & 0x80) ? 0u : (1u << 16));
+// The VM exit's writes of guest state: whether one changed a bit the
+// remembered guest-state checks read (Vmcs::guest_ok) is collected as it goes.
+struct GuestSaver {
+    Vmcs& v;
+    uint64_t changed = 0;
+    void put(Slot s, uint64_t x) {
+        changed |= (v.f[s] ^ x) & vmcs::kGuestMemo.m[s];
+        v.f[s] = x;
+    }
+};
+void save_seg(const Segment& s, GuestSaver& g, int i) {
+    g.put(kSel[i], s.selector);
+    g.put(kBase[i], s.base);
+    g.put(kLimit[i], s.limit);
+    g.put(kAr[i], (s.attr & 0xf0ffu) | ((s.attr & 0x80) ? 0u : (1u << 16)));
 }
 
 uint64_t proc2_of(const Vmcs& v) {
@@ -94,46 +104,48 @@ bool VmxInternals::load_guest(Core& c, Vmcs& v) {
 // 27.3 saving guest state.
 void VmxInternals::save_guest(Core& c, Vmcs& v) {
     const uint64_t exitc = v[S_VM_EXIT_CONTROLS];
-    v[S_GUEST_CR0] = c.cr0;
-    v[S_GUEST_CR3] = c.cr3;
-    v[S_GUEST_CR4] = c.cr4;
-    if (exitc & exitc::SaveDebug) v[S_GUEST_DR7] = c.dr[7];
-    v[S_GUEST_SYSENTER_CS] = c.sysenter_cs & 0xffffffff;
-    v[S_GUEST_SYSENTER_ESP] = c.sysenter_esp;
-    v[S_GUEST_SYSENTER_EIP] = c.sysenter_eip;
-    if (exitc & exitc::SavePat) v[S_GUEST_IA32_PAT] = c.pat;
-    if (exitc & exitc::SaveEfer) v[S_GUEST_IA32_EFER] = c.efer;
+    GuestSaver g{v};
+    g.put(S_GUEST_CR0, c.cr0);
+    g.put(S_GUEST_CR3, c.cr3);
+    g.put(S_GUEST_CR4, c.cr4);
+    if (exitc & exitc::SaveDebug) g.put(S_GUEST_DR7, c.dr[7]);
+    g.put(S_GUEST_SYSENTER_CS, c.sysenter_cs & 0xffffffff);
+    g.put(S_GUEST_SYSENTER_ESP, c.sysenter_esp);
+    g.put(S_GUEST_SYSENTER_EIP, c.sysenter_eip);
+    if (exitc & exitc::SavePat) g.put(S_GUEST_IA32_PAT, c.pat);
+    if (exitc & exitc::SaveEfer) g.put(S_GUEST_IA32_EFER, c.efer);
     // IA32_VMX_MISC bit 5: EFER.LMA goes into the IA-32e mode guest control
     v.set_ctl(S_VM_ENTRY_CONTROLS,
               (v[S_VM_ENTRY_CONTROLS] & ~uint64_t{entryc::Ia32e}) | (c.long_mode() ? entryc::Ia32e : 0));
-    for (int i = 0; i < 8; ++i) save_seg(seg_of(c, i), v, i);
-    v[S_GUEST_GDTR_BASE] = c.gdtr.base;
-    v[S_GUEST_GDTR_LIMIT] = c.gdtr.limit;
-    v[S_GUEST_IDTR_BASE] = c.idtr.base;
-    v[S_GUEST_IDTR_LIMIT] = c.idtr.limit;
-    v[S_GUEST_RIP] = c.rip;
-    v[S_GUEST_RSP] = c.gpr[4];
-    v[S_GUEST_RFLAGS] = c.rflags;
+    for (int i = 0; i < 8; ++i) save_seg(seg_of(c, i), g, i);
+    g.put(S_GUEST_GDTR_BASE, c.gdtr.base);
+    g.put(S_GUEST_GDTR_LIMIT, c.gdtr.limit);
+    g.put(S_GUEST_IDTR_BASE, c.idtr.base);
+    g.put(S_GUEST_IDTR_LIMIT, c.idtr.limit);
+    g.put(S_GUEST_RIP, c.rip);
+    g.put(S_GUEST_RSP, c.gpr[4]);
+    g.put(S_GUEST_RFLAGS, c.rflags);
     uint64_t intr = 0;
     if (c.interrupt_shadow()) intr |= intr::BlockSti;   // the core does not tell STI from MOV SS
     if (c.nmi_blocked) intr |= intr::BlockNmi;
     if (!(c.rflags & rflags::IF)) intr &= ~uint64_t{intr::BlockSti};
-    v[S_GUEST_INTERRUPTIBILITY_INFO] = intr;
-    v[S_GUEST_ACTIVITY_STATE] = c.waiting_sipi ? WaitSipi : c.halted ? HltState : Active;
-    v[S_GUEST_PENDING_DBG_EXCEPTIONS] = 0;
-    Core::VmxState& s = st(c);
-    if ((exitc & exitc::SavePreemption) && s.preempt_on) {
+    g.put(S_GUEST_INTERRUPTIBILITY_INFO, intr);
+    g.put(S_GUEST_ACTIVITY_STATE, c.waiting_sipi ? WaitSipi : c.halted ? HltState : Active);
+    g.put(S_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+    if ((exitc & exitc::SavePreemption) && st(c).preempt_on) {
+        const Core::VmxState& s = st(c);
         const uint64_t now = c.cycles();
-        v[S_VMX_PREEMPTION_TIMER_VALUE] =
-            now >= s.preempt_deadline ? 0 : (s.preempt_deadline - now) >> vmxcap::kPreemptionRate;
+        g.put(S_VMX_PREEMPTION_TIMER_VALUE,
+              now >= s.preempt_deadline ? 0 : (s.preempt_deadline - now) >> vmxcap::kPreemptionRate);
     }
     const bool pae_legacy = (c.cr0 & 0x80000000) && (c.cr4 & (1u << 5)) && !c.long_mode();
     if ((proc2_of(v) & proc2::Ept) && pae_legacy) {
-        v[S_GUEST_PDPTE0] = c.pdpte[0];
-        v[S_GUEST_PDPTE1] = c.pdpte[1];
-        v[S_GUEST_PDPTE2] = c.pdpte[2];
-        v[S_GUEST_PDPTE3] = c.pdpte[3];
+        g.put(S_GUEST_PDPTE0, c.pdpte[0]);
+        g.put(S_GUEST_PDPTE1, c.pdpte[1]);
+        g.put(S_GUEST_PDPTE2, c.pdpte[2]);
+        g.put(S_GUEST_PDPTE3, c.pdpte[3]);
     }
+    if (g.changed) v.guest_ok = false;
 }
 
 // 27.5 loading host state.
@@ -314,10 +326,13 @@ Core::VmxStatus Core::vm_entry(bool launch) {
     v.ctl_host_ok = true;
     if (uint32_t e = VmxInternals::check_host_mode(*this, v)) return vmx_fail(e);
     uint64_t qual = 0;
-    if (!VmxInternals::check_guest(*this, v, qual)) {
+    // The remembered guest-state checks all fail with exit reason 33 and
+    // qualification 0, and check_guest keeps the others in their places.
+    if (!VmxInternals::check_guest(*this, v, qual, v.guest_ok)) {
         VmxInternals::entry_failed(*this, v, EntryFailGuest, qual);
         return V::EntryFailed;
     }
+    v.guest_ok = true;
     s.host_nmi_blocked = nmi_blocked;
     if (!VmxInternals::load_guest(*this, v)) {
         VmxInternals::entry_failed(*this, v, EntryFailGuest, 2);

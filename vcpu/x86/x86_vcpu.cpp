@@ -490,6 +490,7 @@ Result<void> X86VCpu::inject_interrupt(uint64_t vector) {
     if (vector > 255) return make_error(ErrorKind::InvalidInput, fmt::format("inject_interrupt: vector {} is not 0-255", vector));
     std::lock_guard<std::mutex> g(irqs_->lock);
     irqs_->q.push_back(static_cast<uint8_t>(vector));
+    irqs_->nonempty.store(true, std::memory_order_release);
     return {};
 }
 
@@ -537,7 +538,7 @@ void X86VCpu::inject_events() {
         error = fault_->error;
         fault_.reset();
     }
-    {
+    if (irqs_->nonempty.load(std::memory_order_acquire)) {
         std::lock_guard<std::mutex> g(irqs_->lock);
         if (!irqs_->q.empty()) {
             const uint8_t v = irqs_->q.front();
@@ -557,6 +558,7 @@ void X86VCpu::inject_events() {
                 window = true;
             }
         }
+        irqs_->nonempty.store(!irqs_->q.empty(), std::memory_order_relaxed);
     }
     hx::Vmcs* at = cpu_->core().host_vmcs();
     vw(at, vf::VM_ENTRY_INTR_INFO, info);
@@ -583,7 +585,7 @@ Result<ExitReason> X86VCpu::run() {
 Result<void> X86VCpu::enter_and_run() {
     hx::Core& c = cpu_->core();
     if (reset_pending_) write_reset_state();
-    if (flush_pending_.exchange(false)) c.invvpid(1, vpid_, 0);
+    if (flush_pending_.load(std::memory_order_relaxed) && flush_pending_.exchange(false)) c.invvpid(1, vpid_, 0);
     inject_events();
     // The VMX-preemption timer counts down at TSC >> rate (IA32_VMX_MISC[4:0]).
     uint32_t pin = pin_;
@@ -641,8 +643,9 @@ Result<void> X86VCpu::enter_and_run() {
     return {};
 }
 
-void X86VCpu::advance_rip(uint64_t len) {
-    hx::Vmcs* at = cpu_->core().host_vmcs();
+void X86VCpu::advance_rip(uint64_t len) { advance_rip(cpu_->core().host_vmcs(), len); }
+
+void X86VCpu::advance_rip(hx::Vmcs* at, uint64_t len) {
     const bool cs_l = (vr(at, vf::GUEST_CS_AR_BYTES) >> 13) & 1;
     const bool lma = vr(at, vf::GUEST_IA32_EFER) & (1u << 10);
     uint64_t rip = vr(at, vf::GUEST_RIP) + len;

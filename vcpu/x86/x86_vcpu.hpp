@@ -239,6 +239,7 @@ private:
     static constexpr uint64_t kVmxArithFlags = hx::rflags::CF | hx::rflags::PF | hx::rflags::AF | hx::rflags::ZF |
                                                hx::rflags::SF | hx::rflags::OF;
     void advance_rip(uint64_t len);   // RIP past the exiting instruction
+    void advance_rip(hx::Vmcs* at, uint64_t len);   // the same with host_vmcs() already taken
     // x86_vcpu_exits.cpp: decoding
     Result<ExitReason> decode_exit();
     Result<ExitReason> handle_io();
@@ -300,6 +301,9 @@ private:
     struct IrqQueue {
         mutable std::mutex lock;
         std::deque<uint8_t> q;
+        // q is not empty (written under the lock): an entry with nothing
+        // queued does not take the lock.
+        std::atomic<bool> nonempty{false};
     };
     std::unique_ptr<IrqQueue> irqs_;
     std::atomic<bool> flush_pending_{false};

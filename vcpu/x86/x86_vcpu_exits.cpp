@@ -51,7 +51,7 @@ void X86VCpu::inject_now(uint8_t vector, uint32_t error) {
 }
 
 Result<ExitReason> X86VCpu::decode_exit() {
-    const hx::Vmcs* at = cpu_->core().host_vmcs();
+    hx::Vmcs* at = cpu_->core().host_vmcs();
     rip_ = vr(at, vf::GUEST_RIP);
     rflags_ = vr(at, vf::GUEST_RFLAGS);
     cs_base_ = vr(at, vf::GUEST_CS_BASE);
@@ -74,8 +74,10 @@ Result<ExitReason> X86VCpu::decode_exit() {
                           exit_.insn_len};
     switch (full & 0xffff) {
     case vmx::Vmcall: {
-        const exit::Hypercall h{gpr(0), {gpr(7), gpr(6), gpr(2), gpr(1), gpr(8), gpr(9)}};
-        advance_rip(exit_.insn_len);
+        // bound, and none of these is RSP: the core's registers (gpr())
+        const uint64_t* g = cpu_->core().gpr;
+        const exit::Hypercall h{g[0], {g[7], g[6], g[2], g[1], g[8], g[9]}};
+        advance_rip(at, exit_.insn_len);
         return ExitReason{h};
     }
     case vmx::IoInstruction: return handle_io();
