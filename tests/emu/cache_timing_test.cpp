@@ -237,7 +237,7 @@ TEST_CASE("Arm: loads pay the L1D and fetches the L1I, a miss per new line", "[t
 
 // ---- whole guests (tests/emu/guest_runs.hpp) --------------------
 
-using hvemu::test::compare_with_caches;
+using hvemu::test::hvemu_runs::compare_with_caches;
 
 TEST_CASE("A full-system RISC-V guest with caches: same output, more cycles, plausible hit rates, twice the same",
           "[timing][cache][guest]") {

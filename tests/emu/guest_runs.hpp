@@ -17,7 +17,8 @@
 
 #include "isa/common/cache_model.hpp"
 
-namespace hvemu::test {
+// Its own namespace: other test helpers have a GuestRun of their own.
+namespace hvemu::test::hvemu_runs {
 
 namespace fs = std::filesystem;
 
@@ -31,12 +32,12 @@ inline std::string slurp(const fs::path& p) {
     return s.str();
 }
 
-struct GuestRun {
+struct BinaryRun {
     int status = -1;
     std::string out, stats, text;   // stdout, --stats-json, stderr (--stats)
 };
 
-inline GuestRun run_guest(const std::string& args, const fs::path& dir, const std::string& tag) {
+inline BinaryRun run_binary(const std::string& args, const fs::path& dir, const std::string& tag) {
     const fs::path out = dir / ("out-" + tag), err = dir / ("err-" + tag), json = dir / ("stats-" + tag + ".json");
     const std::string cmd = "'" + kHvemu + "' run " + args + " --max-insns 20000000 --stats --stats-json '" +
                             json.string() + "' >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
@@ -69,9 +70,9 @@ inline void compare_with_caches(const std::string& mode_args, const std::string&
     const fs::path dir = fs::temp_directory_path() / ("hvemu-cache-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const std::string args = mode_args + " --kernel '" + kGuests + guest + "'";
-    const GuestRun plain = run_guest(args + " --timing " + plain_profile, dir, "plain");
-    const GuestRun a = run_guest(args + " --timing " + cache_profile, dir, "a");
-    const GuestRun b = run_guest(args + " --timing " + cache_profile, dir, "b");
+    const BinaryRun plain = run_binary(args + " --timing " + plain_profile, dir, "plain");
+    const BinaryRun a = run_binary(args + " --timing " + cache_profile, dir, "a");
+    const BinaryRun b = run_binary(args + " --timing " + cache_profile, dir, "b");
     INFO(guest << "\n" << a.stats);
     // The caches change time only.
     CHECK(a.status == plain.status);
@@ -96,4 +97,4 @@ inline void compare_with_caches(const std::string& mode_args, const std::string&
     fs::remove_all(dir, ec);
 }
 
-} // namespace hvemu::test
+} // namespace hvemu::test::hvemu_runs

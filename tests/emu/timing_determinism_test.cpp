@@ -16,9 +16,9 @@
 
 #include "tests/emu/guest_runs.hpp"
 
-using hvemu::test::kGuests;
-using hvemu::test::kHvemu;
-using hvemu::test::slurp;
+using hvemu::test::hvemu_runs::kGuests;
+using hvemu::test::hvemu_runs::kHvemu;
+using hvemu::test::hvemu_runs::slurp;
 namespace fs = std::filesystem;
 
 namespace {

@@ -253,7 +253,7 @@ TEST_CASE("x86: with through_cache page-walk references are L1D accesses; withou
 
 // ---- whole guests (tests/emu/guest_runs.hpp) --------------------
 
-using hvemu::test::compare_with_caches;
+using hvemu::test::hvemu_runs::compare_with_caches;
 
 TEST_CASE("A full-system x86 guest with caches: same output, more cycles, plausible hit rates, twice the same",
           "[x86][timing][cache][guest]") {
