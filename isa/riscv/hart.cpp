@@ -51,11 +51,7 @@ Hart::Hart(isa::PhysMem& mem, const HartConfig& cfg) : mem_(mem), cfg_(cfg) {
     reset();
 }
 
-Hart::~Hart() {
-    mem_.remove_code_observer(this);
-    flush_decoded();   // the pages' slots may point into the compiler's code
-    retired_pages_.clear();
-}
+Hart::~Hart() { mem_.remove_code_observer(this); }
 
 void Hart::reset() {
     std::fill(std::begin(x), std::end(x), 0);
@@ -289,7 +285,7 @@ uint64_t Hart::insn_step_of(uint16_t id, bool redirected) const {
 void Hart::cost_slot(Insn& slot) const {
     const bool jump = slot.id < insn_table_size() && insn_table()[slot.id].cls == Cls::Jump;
     slot.step = static_cast<uint32_t>(insn_step_of(slot.id, jump));
-    if (timed_ && slot.id < insn_table_size()) slot.fn = insn_table()[slot.id].tfn;
+    if (slot.id < insn_table_size()) slot.fn = interp_entry(*this, slot);
 }
 
 // A 32-bit instruction whose upper half lies on the next virtual page: fetch

@@ -137,10 +137,10 @@ private:
     DecodedPage& page_;
     const uint64_t head_pc_, vpage_;
     std::vector<Planned> insns_;
-    std::vector<Exit*> exits_;
-    std::vector<Slow*> slows_;
-    std::vector<std::unique_ptr<Exit>> exit_store_;
-    std::vector<std::unique_ptr<Slow>> slow_store_;
+    // Exits and slow paths in the order they were asked for (stable
+    // addresses: their labels are patched while the body grows).
+    std::vector<std::unique_ptr<Exit>> exits_;
+    std::vector<std::unique_ptr<Slow>> slows_;
     static constexpr Reg kCache[] = {RSI, R10, R11, RBX, RBP, R12, R13, R14, R15};
     static constexpr unsigned kFreeCache = 3;   // the first ones are caller-saved
     std::array<int8_t, 33> cache_of_{};          // guest register -> kCache index, or -1
@@ -193,10 +193,9 @@ void BlockEmitter::emit_budget_test(uint64_t need, Asm::Label& fail) {
 }
 
 BlockEmitter::Slow& BlockEmitter::slow_at(const Planned& p) {
-    slow_store_.push_back(std::make_unique<Slow>());
-    Slow& slow = *slow_store_.back();
+    slows_.push_back(std::make_unique<Slow>());
+    Slow& slow = *slows_.back();
     slow.at = &p;
-    slows_.push_back(&slow);
     return slow;
 }
 
@@ -303,11 +302,10 @@ void BlockEmitter::emit_stop(uint64_t target) {
 }
 
 BlockEmitter::Exit& BlockEmitter::exit_to(uint64_t target, uint64_t charge) {
-    exit_store_.push_back(std::make_unique<Exit>());
-    Exit& e = *exit_store_.back();
+    exits_.push_back(std::make_unique<Exit>());
+    Exit& e = *exits_.back();
     e.target = target;
     e.charge = charge;
-    exits_.push_back(&e);
     mark_head(target);
     return e;
 }
@@ -333,10 +331,7 @@ void BlockEmitter::emit_exit(Exit& e) {
         }
         a_.jcc(GE, body_);
         emit_leave();
-        a_.mov_imm(RSI, reinterpret_cast<uintptr_t>(insns_.front().slot));
-        a_.mov_imm(RDX, head_pc_);
-        a_.mov_imm(RAX, reinterpret_cast<uintptr_t>(interp_entry(h_, *insns_.front().slot)));
-        a_.jmp(RAX);
+        a_.jmp(budget_fail_);   // the head, interpreted
         return;
     }
     emit_leave();
@@ -393,8 +388,8 @@ ExecFn BlockEmitter::compile(Insn& head) {
         a_.jmp(e.label);
     }
 
-    for (Exit* e : exits_) emit_exit(*e);
-    for (Slow* s : slows_) {
+    for (const auto& e : exits_) emit_exit(*e);
+    for (const auto& s : slows_) {
         a_.bind(s->label);
         emit_leave();
         if (s->at->before) {

@@ -221,7 +221,7 @@ TEST_CASE("block compiler: the same under class costs and a taken-branch penalty
     run_differential(costs, 1000);
 }
 
-TEST_CASE("block compiler: a loop stays in its block and a code write drops it", "[riscv][jit]") {
+TEST_CASE("block compiler: a loop runs compiled and a code write drops its blocks", "[riscv][jit]") {
     RvMachine m;
     // x1 = 0; loop: x1 += 1; x2 = x1 * 3; bne x1, x3, loop; ebreak
     m.program({i_type(0, 1, 0, 0), i_type(0, 1, 1, 1), r_type(0, 1, 2, 1, 4), enc_b(0x63, 1, 1, 3, -8),
