@@ -61,16 +61,23 @@ inline void xmm_put(Core& c, unsigned r, const V128& v) { std::memcpy(c.xmm[r & 
 
 // The 128-bit r/m operand; a memory operand of a legacy-SSE packed
 // instruction must be 16-byte aligned (#GP(0)) unless `aligned` is false.
+// The memory operand's address, after the alignment rule (false: #GP(0)
+// raised).
+inline bool address128(Core& c, const Insn& i, uint64_t rip, bool aligned, uint64_t& a) {
+    a = ea(c, i, rip);
+    if (aligned && (a & 15)) {
+        c.raise_gp(0);
+        return false;
+    }
+    return true;
+}
 inline bool load128(Core& c, const Insn& i, uint64_t rip, bool aligned, uint64_t out[2]) {
     if (!(i.flags & iflag::Mem)) {
         std::memcpy(out, c.xmm[i.rm & 15], 16);
         return true;
     }
-    const uint64_t a = ea(c, i, rip);
-    if (aligned && (a & 15)) {
-        c.raise_gp(0);
-        return false;
-    }
+    uint64_t a;
+    if (!address128(c, i, rip, aligned, a)) return false;
     const auto s = static_cast<SegReg>(i.seg);
     return c.load(s, a, out[0]) && c.load(s, (a + 8) & mask(i.adsz), out[1]);
 }
@@ -81,11 +88,8 @@ inline bool store128(Core& c, const Insn& i, uint64_t rip, bool aligned, const u
         std::memcpy(c.xmm[i.rm & 15], v, 16);
         return true;
     }
-    const uint64_t a = ea(c, i, rip);
-    if (aligned && (a & 15)) {
-        c.raise_gp(0);
-        return false;
-    }
+    uint64_t a;
+    if (!address128(c, i, rip, aligned, a)) return false;
     const auto s = static_cast<SegReg>(i.seg);
     // The high half first: a fault on it leaves memory untouched when the
     // halves are on different pages.
