@@ -27,13 +27,8 @@ constexpr uint16_t kCwRn = 0x037f;              // all masked, 64-bit precision,
 constexpr uint16_t kCwRz = kCwRn | 0x0c00, kCwDown = kCwRn | 0x0400, kCwUp = kCwRn | 0x0800;
 constexpr uint16_t kPc24 = kCwRn & ~0x0300, kPc53 = (kCwRn & ~0x0300) | 0x0200;
 
-F80 neg(F80 a) { return F80{a.sig, static_cast<uint16_t>(a.se ^ 0x8000)}; }
-std::string str(F80 a) {
-    char b[40];
-    std::snprintf(b, sizeof b, "%04x:%016llx", a.se, static_cast<unsigned long long>(a.sig));
-    return b;
-}
-#define CHECK_F80(got, want) CHECK(str(got) == str(want))
+using hvemu::x86::test::neg;
+using hvemu::x86::test::str;
 
 } // namespace
 

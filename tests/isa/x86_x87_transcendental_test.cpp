@@ -54,13 +54,8 @@ constexpr F80 kLog2of3 = f80(0x3fff, 0xcae00d1cfdeb43d0ull);   // 1.584962500721
 constexpr F80 kLog2of10 = f80(0x4000, 0xd49a784bcd1b8afeull);  // 3.32192809488736234787...
 constexpr F80 kLog2of1p25 = f80(0x3ffd, 0xa4d3c25e68dc57f2ull);   // 0.32192809488736234787...
 
-F80 neg(F80 a) { return F80{a.sig, static_cast<uint16_t>(a.se ^ 0x8000)}; }
-std::string str(F80 a) {
-    char b[40];
-    std::snprintf(b, sizeof b, "%04x:%016llx", a.se, static_cast<unsigned long long>(a.sig));
-    return b;
-}
-#define CHECK_F80(got, want) CHECK(str(got) == str(want))
+using hvemu::x86::test::neg;
+using hvemu::x86::test::str;
 
 // Runs f under RN and checks the result and that it is inexact.
 template <class F> void check_rounded(F f, F80 want) {

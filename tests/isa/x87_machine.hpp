@@ -3,7 +3,9 @@
 // handler for each of the 32 exception vectors (kHandler + 16 * vector).
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -75,5 +77,15 @@ struct X87Machine {
     }
     unsigned top() const { return (core->fsw >> 11) & 7; }
 };
+
+// An 80-bit value negated, and printed as sign-exponent:significand for
+// comparisons that show both fields when they fail.
+inline x87::F80 neg(x87::F80 a) { return x87::F80{a.sig, static_cast<uint16_t>(a.se ^ 0x8000)}; }
+inline std::string str(x87::F80 a) {
+    char b[40];
+    std::snprintf(b, sizeof b, "%04x:%016llx", a.se, static_cast<unsigned long long>(a.sig));
+    return b;
+}
+#define CHECK_F80(got, want) CHECK(hvemu::x86::test::str(got) == hvemu::x86::test::str(want))
 
 } // namespace hvemu::x86::test
