@@ -282,7 +282,17 @@ template <bool kTimed> uint64_t Core::run_block(uint64_t budget) {
     uint64_t p = rip, acc = 0, vbase = 1;
     const Insn* const* slots = nullptr;
     const uint8_t* costs = nullptr;
-    fetch_vbase_ = 1;
+    // The last block's page while the fetch TLB still maps it there in this
+    // context and mode (what fetch_page would find): no call.
+    if (fetch_page_ && fetch_vbase_ != 1) {
+        const TlbEntry& e = tlb_x[tlb_index(fetch_vbase_)];
+        if (e.code == fetch_page_ && e.vpn == fetch_vbase_ >> 12 && e.ctx == fetch_ctx &&
+            fetch_page_->mode == decode_mode(*this)) {
+            vbase = fetch_vbase_;
+            slots = fetch_page_->slot;
+            costs = fetch_page_->cost;
+        }
+    }
     while ((acc & 0xffffffffu) < budget && !block_end_) {
         const uint64_t lin = (p + csbase) & linmask;
         rip = p;

@@ -37,6 +37,7 @@
 #include "isa/common/hw_trace.hpp"
 #include "isa/common/phys_mem.hpp"
 #include "isa/common/tlb_model.hpp"
+#include "isa/x86/sys_state.hpp"
 
 #ifndef HV_LIKELY
 #define HV_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -91,19 +92,6 @@ enum class StopReason : uint8_t {
     Shutdown,    // a triple fault in root mode (or outside VMX): the machine resets
 };
 
-struct Segment {
-    uint16_t selector = 0;
-    uint64_t base = 0;
-    uint32_t limit = 0xffff;
-    uint16_t attr = 0x93;   // VMCS access-rights layout: type[3:0] S[4] DPL[6:5] P[7] AVL[12] L[13] D/B[14] G[15] unusable[16 in VMCS]
-};
-enum SegReg : uint8_t { ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5 };
-
-struct DescTable {
-    uint64_t base = 0;
-    uint32_t limit = 0xffff;
-};
-
 enum class Access : uint8_t { Read = 0, Write = 1, Exec = 2 };
 
 // A linear -> physical translation (paging, and EPT for a guest), or the
@@ -139,7 +127,9 @@ constexpr uint64_t VM = 1u << 17, AC = 1u << 18, VIF = 1u << 19, VIP = 1u << 20,
 constexpr uint64_t FIXED1 = 1u << 1;
 } // namespace rflags
 
-class Core final : public isa::CodeObserver {
+// The system state a VMCS holds (SysState) is a base: c.cr0, c.seg[CS] and
+// the rest read as members, and the VMX transitions copy it as one block.
+class Core final : public SysState, public isa::CodeObserver {
 public:
     static constexpr unsigned kTlbSize = 256;
 
@@ -153,12 +143,10 @@ public:
     uint64_t gpr[16] = {};
     uint64_t rip = 0;
     uint64_t rflags = rflags::FIXED1;
-    Segment seg[6];
-    Segment ldtr, tr;
-    DescTable gdtr, idtr;
-    uint64_t cr0 = 0x60000010, cr2 = 0, cr3 = 0, cr4 = 0, cr8 = 0;
+    // seg, ldtr, tr, gdtr, idtr, cr0, cr3, cr4, efer, pat, sysenter_*: SysState
+    uint64_t cr2 = 0, cr8 = 0;
     uint64_t dr[8] = {0, 0, 0, 0, 0, 0, 0xffff0ff0, 0x400};
-    uint64_t efer = 0, xcr0 = 1;
+    uint64_t xcr0 = 1;
     // SSE and x87 state (FXSAVE/FXRSTOR image fields)
     alignas(16) uint8_t xmm[16][16] = {};
     uint32_t mxcsr = 0x1f80;
@@ -256,8 +244,7 @@ public:
     // MSR state (msr.cpp); tsc() = cycles() + tsc_offset (IA32_TSC writes).
     // apic_base: IA32_APIC_BASE without BSP (from CoreConfig::bsp).
     uint64_t star = 0, lstar = 0, cstar = 0, sfmask = 0, kernel_gs_base = 0;
-    uint64_t tsc_offset = 0, tsc_adjust = 0, tsc_aux = 0, apic_base = 0xfee00800, pat = 0x0007040600070406ull;
-    uint64_t sysenter_cs = 0, sysenter_esp = 0, sysenter_eip = 0;
+    uint64_t tsc_offset = 0, tsc_adjust = 0, tsc_aux = 0, apic_base = 0xfee00800;
     uint64_t mtrr_def_type = 0, mtrr_fixed[11] = {}, mtrr_var[16] = {};
     uint64_t feature_control = 0, misc_enable = 1;
     uint64_t exceptions_taken = 0;
@@ -532,7 +519,8 @@ private:
     // ---- x86-vmx private block
     friend struct VmxInternals;                  // vmx*.cpp / ept.cpp helpers
     VmxStatus vm_entry(bool launch);
-    VmxState& vmx();
+    VmxState& vmx() { return HV_LIKELY(vmx_ != nullptr) ? *vmx_ : make_vmx(); }
+    VmxState& make_vmx();
     std::unique_ptr<VmxState, VmxStateDeleter> vmx_;
     bool vmx_on_ = false, non_root_ = false, ept_on_ = false;
     bool vmx_armed_ = false;                     // windows / preemption timer / pin exiting to check

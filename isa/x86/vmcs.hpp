@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "isa/common/phys_mem.hpp"
+#include "isa/x86/sys_state.hpp"
 #include "isa/x86/vmcs_fields.hpp"
 #include "isa/x86/vmx_defs.hpp"
 
@@ -45,7 +46,38 @@ constexpr MemoMasks make_guest_memo_masks() {
     return t;
 }
 inline constexpr MemoMasks kGuestMemo = make_guest_memo_masks();
+
+// The guest-state fields every VM exit saves and every VM entry loads one
+// by one (vmx_transition.cpp); a write of any other guest-state field
+// counts as a change of the guest's SysState (Vmcs::guest_gen).
+constexpr bool hot_guest_field(unsigned s) {
+    switch (kSlotEncoding[s]) {
+    case GUEST_RIP: case GUEST_RSP: case GUEST_RFLAGS: case GUEST_INTERRUPTIBILITY_INFO: case GUEST_ACTIVITY_STATE:
+    case GUEST_PENDING_DBG_EXCEPTIONS: case VMX_PREEMPTION_TIMER_VALUE: return true;
+    default: return false;
+    }
+}
+// 1: a write changes Vmcs::guest_gen, 2: Vmcs::host_gen.
+struct GenMasks {
+    uint8_t m[kSlotCount];
+};
+constexpr GenMasks make_gen_masks() {
+    GenMasks t{};
+    for (unsigned i = 0; i < kSlotCount; ++i)
+        t.m[i] = kSlotKind[i] == FieldKind::Guest && !hot_guest_field(i) ? 1 : kSlotKind[i] == FieldKind::Host ? 2 : 0;
+    return t;
+}
+inline constexpr GenMasks kGen = make_gen_masks();
 } // namespace vmcs
+
+// The SysState a VM transition with this VMCS left in the core, and what it
+// was made from: the generation of the fields it came from or went to, and
+// the other inputs (controls, the core's EFER and PAT before it).
+struct SysSnapshot {
+    SysState s;
+    uint64_t gen = 0;   // 0: none (generations start at 1)
+    uint64_t key[3] = {};
+};
 
 struct Vmcs {
     std::array<uint64_t, vmcs::kSlotCount> f{};
@@ -61,6 +93,17 @@ struct Vmcs {
     // fields hold now. Whoever changes a control or host-state field clears
     // it (vmcs_write, set_ctl; a debugger's write through VmxInternals::cur).
     bool ctl_host_ok = false;
+    // Generations of the guest-state fields but the hot ones
+    // (vmcs::hot_guest_field) and of the host-state fields: whoever changes
+    // one of them moves its generation on (vmcs_write; the VM exit's save;
+    // a debugger through VmxInternals::cur). A VM transition whose fields
+    // and other inputs are those of a snapshot copies the snapshot's
+    // SysState instead of converting field by field (vmx_transition.cpp):
+    // `saved` is the guest's SysState the last full save wrote out (the
+    // fields hold what saving it gives), `loaded` what the last full load
+    // of the guest's fields made, `host` the same for the host's.
+    uint64_t guest_gen = 1, host_gen = 1;
+    SysSnapshot saved, loaded, host;
     uint64_t& operator[](vmcs::Slot s) { return f[s]; }
     uint64_t operator[](vmcs::Slot s) const { return f[s]; }
     // A write of a control field by the processor itself (VM exit).
@@ -103,6 +146,10 @@ inline uint32_t vmcs_write(Vmcs& v, uint64_t field, uint64_t value) {
     }
     if ((kind == FieldKind::Ctl || kind == FieldKind::Host) && dst != now) v.ctl_host_ok = false;
     if ((dst ^ now) & vmcs::kGuestMemo.m[slot]) v.guest_ok = false;
+    if (dst != now) {
+        if (vmcs::kGen.m[slot] == 1) ++v.guest_gen;
+        else if (vmcs::kGen.m[slot] == 2) ++v.host_gen;
+    }
     dst = now;
     return 0;
 }

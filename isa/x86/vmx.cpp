@@ -11,8 +11,8 @@ using namespace vmx;
 
 void Core::VmxStateDeleter::operator()(VmxState* s) const { delete s; }
 
-Core::VmxState& Core::vmx() {
-    if (HV_UNLIKELY(!vmx_)) vmx_.reset(new VmxState);
+Core::VmxState& Core::make_vmx() {
+    vmx_.reset(new VmxState);
     return *vmx_;
 }
 

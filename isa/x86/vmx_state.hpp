@@ -64,10 +64,14 @@ struct Core::VmxState {
 struct VmxInternals {
     static Core::VmxState& st(Core& c) { return c.vmx(); }
     // The current VMCS for code outside the VMX files (a debugger), which may
-    // write any field: its memo of passed checks is dropped.
+    // write any field: its memo of passed checks and its snapshots are dropped.
     static Vmcs* cur(Core& c) {
         Vmcs* v = c.vmx().cur;
-        if (v) v->ctl_host_ok = v->guest_ok = false;
+        if (v) {
+            v->ctl_host_ok = v->guest_ok = false;
+            ++v->guest_gen;
+            ++v->host_gen;
+        }
         return v;
     }
     static bool& non_root(Core& c) { return c.non_root_; }
@@ -96,8 +100,18 @@ struct VmxInternals {
     static bool load_guest(Core& c, Vmcs& v);   // false: PDPTE load failed
     static void save_guest(Core& c, Vmcs& v);
     static void load_host(Core& c, Vmcs& v);
-    static bool msr_load(Core& c, uint64_t addr, uint32_t count, uint32_t& failed_index);
-    static bool msr_store(Core& c, uint64_t addr, uint32_t count);
+    // The VM-entry / VM-exit MSR-load and the VM-exit MSR-store areas
+    // (26.4, 27.4, 27.6); false: an entry was refused (failed_index: which,
+    // from 1). Most VMCSs have none.
+    static bool msr_load(Core& c, uint64_t addr, uint32_t count, uint32_t& failed_index) {
+        failed_index = 0;
+        return count == 0 || msr_load_area(c, addr, count, failed_index);
+    }
+    static bool msr_store(Core& c, uint64_t addr, uint32_t count) {
+        return count == 0 || msr_store_area(c, addr, count);
+    }
+    static bool msr_load_area(Core& c, uint64_t addr, uint32_t count, uint32_t& failed_index);
+    static bool msr_store_area(Core& c, uint64_t addr, uint32_t count);
     static void inject(Core& c, Vmcs& v);
     static void entry_failed(Core& c, Vmcs& v, uint32_t reason, uint64_t qual);
     // A VM exit with every information field (27.2).

@@ -1,6 +1,9 @@
 // VM entry (SDM Vol. 3C 26.3.2-26.6: load guest state, the MSR-load area,
 // event injection) and VM exit (27.2-27.5: record the exit, save guest
 // state, MSR areas, load host state), and the entry failure of 26.8.
+#include <algorithm>
+#include <cstring>
+
 #include "isa/x86/vmx_state.hpp"
 
 namespace hvemu::x86 {
@@ -11,29 +14,35 @@ using namespace vmcs;
 
 namespace {
 
-const Slot kSel[] = {S_GUEST_ES_SELECTOR, S_GUEST_CS_SELECTOR, S_GUEST_SS_SELECTOR, S_GUEST_DS_SELECTOR,
-                     S_GUEST_FS_SELECTOR, S_GUEST_GS_SELECTOR, S_GUEST_LDTR_SELECTOR, S_GUEST_TR_SELECTOR};
-const Slot kBase[] = {S_GUEST_ES_BASE, S_GUEST_CS_BASE, S_GUEST_SS_BASE, S_GUEST_DS_BASE,
-                      S_GUEST_FS_BASE, S_GUEST_GS_BASE, S_GUEST_LDTR_BASE, S_GUEST_TR_BASE};
-const Slot kLimit[] = {S_GUEST_ES_LIMIT, S_GUEST_CS_LIMIT, S_GUEST_SS_LIMIT, S_GUEST_DS_LIMIT,
-                       S_GUEST_FS_LIMIT, S_GUEST_GS_LIMIT, S_GUEST_LDTR_LIMIT, S_GUEST_TR_LIMIT};
-const Slot kAr[] = {S_GUEST_ES_AR_BYTES, S_GUEST_CS_AR_BYTES, S_GUEST_SS_AR_BYTES, S_GUEST_DS_AR_BYTES,
-                    S_GUEST_FS_AR_BYTES, S_GUEST_GS_AR_BYTES, S_GUEST_LDTR_AR_BYTES, S_GUEST_TR_AR_BYTES};
+// The segment registers in VMCS order (ES CS SS DS FS GS LDTR TR).
+Segment& seg_of(SysState& s, int i) { return i < 6 ? s.seg[i] : i == 6 ? s.ldtr : s.tr; }
+const Segment& seg_of(const SysState& s, int i) { return i < 6 ? s.seg[i] : i == 6 ? s.ldtr : s.tr; }
 
-Segment& seg_of(Core& c, int i) { return i < 6 ? c.seg[i] : i == 6 ? c.ldtr : c.tr; }
+// The four fields of segment register i (VMCS order); slot numbers follow
+// the encodings, 2 apart per register.
+struct SegSlots {
+    Slot sel, base, limit, ar;
+};
+constexpr SegSlots seg_slots(int i) {
+    return {Slot(S_GUEST_ES_SELECTOR + i), Slot(S_GUEST_ES_BASE + i), Slot(S_GUEST_ES_LIMIT + i),
+            Slot(S_GUEST_ES_AR_BYTES + i)};
+}
+static_assert(S_GUEST_TR_SELECTOR == S_GUEST_ES_SELECTOR + 7 && S_GUEST_TR_BASE == S_GUEST_ES_BASE + 7 &&
+              S_GUEST_TR_LIMIT == S_GUEST_ES_LIMIT + 7 && S_GUEST_TR_AR_BYTES == S_GUEST_ES_AR_BYTES + 7);
 
 // The core keeps an unusable segment as one that is not present.
 void load_seg(Segment& s, const Vmcs& v, int i) {
-    s.selector = uint16_t(v[kSel[i]]);
-    s.base = v[kBase[i]];
-    s.limit = uint32_t(v[kLimit[i]]);
-    const uint64_t ar = v[kAr[i]];
-    s.attr = uint16_t(ar & 0xf0ff);
-    if (ar & (1u << 16)) s.attr &= uint16_t(~0x80u);
+    const SegSlots f = seg_slots(i);
+    const uint64_t ar = v[f.ar];
+    s = Segment{uint16_t(v[f.sel]), v[f.base], uint32_t(v[f.limit]),
+                uint16_t((ar & 0xf0ff) & ((ar & (1u << 16)) ? ~0x80u : ~0u))};
 }
-// The VM exit's writes of guest state: whether one changed a bit the
-// remembered guest-state checks read (Vmcs::guest_ok) is collected as it goes.
-struct GuestSaver {
+
+// Writes of guest-state fields by the VM exit. Hot: those of
+// vmcs::hot_guest_field, whether one changed a bit the remembered
+// guest-state checks read (Vmcs::guest_ok) collected as it goes. Cold: the
+// others, any change of which also moves Vmcs::guest_gen on.
+struct HotSaver {
     Vmcs& v;
     uint64_t changed = 0;
     void put(Slot s, uint64_t x) {
@@ -41,27 +50,40 @@ struct GuestSaver {
         v.f[s] = x;
     }
 };
-void save_seg(const Segment& s, GuestSaver& g, int i) {
-    g.put(kSel[i], s.selector);
-    g.put(kBase[i], s.base);
-    g.put(kLimit[i], s.limit);
-    g.put(kAr[i], (s.attr & 0xf0ffu) | ((s.attr & 0x80) ? 0u : (1u << 16)));
-}
+struct ColdSaver {
+    Vmcs& v;
+    uint64_t changed = 0;
+    void put(Slot s, uint64_t x) {
+        changed |= v.f[s] ^ x;
+        v.f[s] = x;
+    }
+    ~ColdSaver() {
+        if (changed) {
+            v.guest_ok = false;
+            ++v.guest_gen;
+        }
+    }
+};
 
 uint64_t proc2_of(const Vmcs& v) {
     return v[S_CPU_BASED_VM_EXEC_CONTROL] & proc::Secondary ? v[S_SECONDARY_VM_EXEC_CONTROL] : 0;
 }
 
-} // namespace
+// A snapshot made from generation `gen` and inputs `key`, or none.
+bool usable(const SysSnapshot& snap, uint64_t gen, const uint64_t (&key)[3]) {
+    return snap.gen == gen && snap.key[0] == key[0] && snap.key[1] == key[1] && snap.key[2] == key[2];
+}
+void take(SysSnapshot& snap, const SysState& s, uint64_t gen, const uint64_t (&key)[3]) {
+    std::memcpy(&snap.s, &s, sizeof s);
+    snap.gen = gen;
+    std::copy(std::begin(key), std::end(key), snap.key);
+}
 
-// 26.3.2 loading guest state.
-bool VmxInternals::load_guest(Core& c, Vmcs& v) {
-    const uint64_t entryc = v[S_VM_ENTRY_CONTROLS];
-    const bool ia32e = entryc & entryc::Ia32e;
+// 26.3.2.1 and 26.3.2.2 for the guest's SysState, field by field.
+void load_guest_sys(SysState& c, const Vmcs& v, uint64_t entryc) {
     c.cr0 = v[S_GUEST_CR0] | 0x10;   // ET is fixed
     c.cr3 = v[S_GUEST_CR3];
     c.cr4 = v[S_GUEST_CR4];
-    if (entryc & entryc::LoadDebug) c.dr[7] = v[S_GUEST_DR7];
     c.sysenter_cs = v[S_GUEST_SYSENTER_CS];
     c.sysenter_esp = v[S_GUEST_SYSENTER_ESP];
     c.sysenter_eip = v[S_GUEST_SYSENTER_EIP];
@@ -70,12 +92,90 @@ bool VmxInternals::load_guest(Core& c, Vmcs& v) {
         c.efer = v[S_GUEST_IA32_EFER];
     } else {
         // LMA follows the IA-32e mode guest control; LME too when paging is on
+        const bool ia32e = entryc & entryc::Ia32e;
         c.efer = (c.efer & ~uint64_t{1u << 10}) | (ia32e ? (1u << 10) : 0);
         if (c.cr0 & 0x80000000) c.efer = (c.efer & ~uint64_t{1u << 8}) | (ia32e ? (1u << 8) : 0);
     }
     for (int i = 0; i < 8; ++i) load_seg(seg_of(c, i), v, i);
     c.gdtr = {v[S_GUEST_GDTR_BASE], uint32_t(v[S_GUEST_GDTR_LIMIT])};
     c.idtr = {v[S_GUEST_IDTR_BASE], uint32_t(v[S_GUEST_IDTR_LIMIT])};
+}
+
+// 27.3.1 and 27.3.2 for the guest's SysState.
+void save_guest_sys(const SysState& c, uint64_t exitc, ColdSaver& g) {
+    g.put(S_GUEST_CR0, c.cr0);
+    g.put(S_GUEST_CR3, c.cr3);
+    g.put(S_GUEST_CR4, c.cr4);
+    g.put(S_GUEST_SYSENTER_CS, c.sysenter_cs & 0xffffffff);
+    g.put(S_GUEST_SYSENTER_ESP, c.sysenter_esp);
+    g.put(S_GUEST_SYSENTER_EIP, c.sysenter_eip);
+    if (exitc & exitc::SavePat) g.put(S_GUEST_IA32_PAT, c.pat);
+    if (exitc & exitc::SaveEfer) g.put(S_GUEST_IA32_EFER, c.efer);
+    for (int i = 0; i < 8; ++i) {
+        const Segment& s = seg_of(c, i);
+        const SegSlots f = seg_slots(i);
+        g.put(f.sel, s.selector);
+        g.put(f.base, s.base);
+        g.put(f.limit, s.limit);
+        g.put(f.ar, (s.attr & 0xf0ffu) | ((s.attr & 0x80) ? 0u : (1u << 16)));
+    }
+    g.put(S_GUEST_GDTR_BASE, c.gdtr.base);
+    g.put(S_GUEST_GDTR_LIMIT, c.gdtr.limit);
+    g.put(S_GUEST_IDTR_BASE, c.idtr.base);
+    g.put(S_GUEST_IDTR_LIMIT, c.idtr.limit);
+}
+
+// 27.5.1-27.5.3 for the host's SysState: flat segments (27.5.2).
+void load_host_sys(SysState& c, const Vmcs& v, uint64_t exitc) {
+    const bool host64 = exitc & exitc::HostLong;
+    c.cr0 = v[S_HOST_CR0] | 0x10;
+    c.cr3 = v[S_HOST_CR3];
+    c.cr4 = v[S_HOST_CR4];
+    c.sysenter_cs = v[S_HOST_IA32_SYSENTER_CS];
+    c.sysenter_esp = v[S_HOST_IA32_SYSENTER_ESP];
+    c.sysenter_eip = v[S_HOST_IA32_SYSENTER_EIP];
+    if (exitc & exitc::LoadPat) c.pat = v[S_HOST_IA32_PAT];
+    if (exitc & exitc::LoadEfer) {
+        c.efer = v[S_HOST_IA32_EFER];
+    } else {
+        const uint64_t lm = (1u << 10) | (1u << 8);
+        c.efer = (c.efer & ~lm) | (host64 ? lm : 0);
+    }
+    const uint16_t g = 1u << 15, db = 1u << 14;
+    c.seg[CS] = {uint16_t(v[S_HOST_CS_SELECTOR]), 0, 0xffffffff,
+                 uint16_t(0x9b | g | (host64 ? (1u << 13) : db))};
+    c.seg[SS] = {uint16_t(v[S_HOST_SS_SELECTOR]), 0, 0xffffffff, uint16_t(0x93 | g | db)};
+    const Slot data[] = {S_HOST_ES_SELECTOR, S_HOST_CS_SELECTOR, S_HOST_SS_SELECTOR, S_HOST_DS_SELECTOR,
+                         S_HOST_FS_SELECTOR, S_HOST_GS_SELECTOR};
+    for (int i : {int(ES), int(DS), int(FS), int(GS)}) {
+        const uint16_t sel = uint16_t(v[data[i]]);
+        c.seg[i] = {sel, 0, 0xffffffff, uint16_t(sel ? (0x93 | g | db) : 0)};   // null: unusable
+    }
+    c.seg[FS].base = v[S_HOST_FS_BASE];
+    c.seg[GS].base = v[S_HOST_GS_BASE];
+    c.tr = {uint16_t(v[S_HOST_TR_SELECTOR]), v[S_HOST_TR_BASE], 0x67, 0x8b};
+    c.ldtr = {0, 0, 0, 0};   // unusable
+    c.gdtr = {v[S_HOST_GDTR_BASE], 0xffff};
+    c.idtr = {v[S_HOST_IDTR_BASE], 0xffff};
+}
+
+} // namespace
+
+// 26.3.2 loading guest state. The SysState part comes from the snapshot
+// of the last full load when the fields, the controls and the core's EFER
+// and PAT (which the load may keep) are those it was made from.
+bool VmxInternals::load_guest(Core& c, Vmcs& v) {
+    const uint64_t entryc = v[S_VM_ENTRY_CONTROLS];
+    const bool ia32e = entryc & entryc::Ia32e;
+    SysState& sys = c;
+    const uint64_t key[3] = {entryc, c.efer, c.pat};
+    if (usable(v.loaded, v.guest_gen, key)) {
+        std::memcpy(&sys, &v.loaded.s, sizeof sys);
+    } else {
+        load_guest_sys(sys, v, entryc);
+        take(v.loaded, sys, v.guest_gen, key);
+    }
+    if (entryc & entryc::LoadDebug) c.dr[7] = v[S_GUEST_DR7];
     c.rip = v[S_GUEST_RIP];
     c.gpr[4] = v[S_GUEST_RSP];
     c.rflags = v[S_GUEST_RFLAGS];
@@ -101,27 +201,35 @@ bool VmxInternals::load_guest(Core& c, Vmcs& v) {
     return true;
 }
 
-// 27.3 saving guest state.
+// 27.3 saving guest state. The SysState part is not written again while
+// the core's equals, byte for byte, the one the last full save wrote out
+// and those fields have not changed since.
 void VmxInternals::save_guest(Core& c, Vmcs& v) {
     const uint64_t exitc = v[S_VM_EXIT_CONTROLS];
-    GuestSaver g{v};
-    g.put(S_GUEST_CR0, c.cr0);
-    g.put(S_GUEST_CR3, c.cr3);
-    g.put(S_GUEST_CR4, c.cr4);
-    if (exitc & exitc::SaveDebug) g.put(S_GUEST_DR7, c.dr[7]);
-    g.put(S_GUEST_SYSENTER_CS, c.sysenter_cs & 0xffffffff);
-    g.put(S_GUEST_SYSENTER_ESP, c.sysenter_esp);
-    g.put(S_GUEST_SYSENTER_EIP, c.sysenter_eip);
-    if (exitc & exitc::SavePat) g.put(S_GUEST_IA32_PAT, c.pat);
-    if (exitc & exitc::SaveEfer) g.put(S_GUEST_IA32_EFER, c.efer);
+    const bool pae_legacy = (c.cr0 & 0x80000000) && (c.cr4 & (1u << 5)) && !c.long_mode();
+    {
+        ColdSaver g{v};
+        if (exitc & exitc::SaveDebug) g.put(S_GUEST_DR7, c.dr[7]);
+        if ((proc2_of(v) & proc2::Ept) && pae_legacy) {
+            g.put(S_GUEST_PDPTE0, c.pdpte[0]);
+            g.put(S_GUEST_PDPTE1, c.pdpte[1]);
+            g.put(S_GUEST_PDPTE2, c.pdpte[2]);
+            g.put(S_GUEST_PDPTE3, c.pdpte[3]);
+        }
+    }
+    const SysState& sys = c;
+    const uint64_t key[3] = {exitc & (exitc::SavePat | exitc::SaveEfer), 0, 0};
+    if (!usable(v.saved, v.guest_gen, key) || std::memcmp(&v.saved.s, &sys, sizeof sys) != 0) {
+        {
+            ColdSaver g{v};
+            save_guest_sys(sys, exitc, g);
+        }
+        take(v.saved, sys, v.guest_gen, key);
+    }
     // IA32_VMX_MISC bit 5: EFER.LMA goes into the IA-32e mode guest control
     v.set_ctl(S_VM_ENTRY_CONTROLS,
               (v[S_VM_ENTRY_CONTROLS] & ~uint64_t{entryc::Ia32e}) | (c.long_mode() ? entryc::Ia32e : 0));
-    for (int i = 0; i < 8; ++i) save_seg(seg_of(c, i), g, i);
-    g.put(S_GUEST_GDTR_BASE, c.gdtr.base);
-    g.put(S_GUEST_GDTR_LIMIT, c.gdtr.limit);
-    g.put(S_GUEST_IDTR_BASE, c.idtr.base);
-    g.put(S_GUEST_IDTR_LIMIT, c.idtr.limit);
+    HotSaver g{v};
     g.put(S_GUEST_RIP, c.rip);
     g.put(S_GUEST_RSP, c.gpr[4]);
     g.put(S_GUEST_RFLAGS, c.rflags);
@@ -138,51 +246,22 @@ void VmxInternals::save_guest(Core& c, Vmcs& v) {
         g.put(S_VMX_PREEMPTION_TIMER_VALUE,
               now >= s.preempt_deadline ? 0 : (s.preempt_deadline - now) >> vmxcap::kPreemptionRate);
     }
-    const bool pae_legacy = (c.cr0 & 0x80000000) && (c.cr4 & (1u << 5)) && !c.long_mode();
-    if ((proc2_of(v) & proc2::Ept) && pae_legacy) {
-        g.put(S_GUEST_PDPTE0, c.pdpte[0]);
-        g.put(S_GUEST_PDPTE1, c.pdpte[1]);
-        g.put(S_GUEST_PDPTE2, c.pdpte[2]);
-        g.put(S_GUEST_PDPTE3, c.pdpte[3]);
-    }
     if (g.changed) v.guest_ok = false;
 }
 
-// 27.5 loading host state.
+// 27.5 loading host state; the SysState part as load_guest's.
 void VmxInternals::load_host(Core& c, Vmcs& v) {
     const uint64_t exitc = v[S_VM_EXIT_CONTROLS];
     const bool host64 = exitc & exitc::HostLong;
-    c.cr0 = v[S_HOST_CR0] | 0x10;
-    c.cr3 = v[S_HOST_CR3];
-    c.cr4 = v[S_HOST_CR4];
-    c.dr[7] = 0x400;
-    c.sysenter_cs = v[S_HOST_IA32_SYSENTER_CS];
-    c.sysenter_esp = v[S_HOST_IA32_SYSENTER_ESP];
-    c.sysenter_eip = v[S_HOST_IA32_SYSENTER_EIP];
-    if (exitc & exitc::LoadPat) c.pat = v[S_HOST_IA32_PAT];
-    if (exitc & exitc::LoadEfer) {
-        c.efer = v[S_HOST_IA32_EFER];
+    SysState& sys = c;
+    const uint64_t key[3] = {exitc, c.efer, c.pat};
+    if (usable(v.host, v.host_gen, key)) {
+        std::memcpy(&sys, &v.host.s, sizeof sys);
     } else {
-        const uint64_t lm = (1u << 10) | (1u << 8);
-        c.efer = (c.efer & ~lm) | (host64 ? lm : 0);
+        load_host_sys(sys, v, exitc);
+        take(v.host, sys, v.host_gen, key);
     }
-    // flat segments (27.5.2)
-    const uint16_t g = 1u << 15, db = 1u << 14;
-    c.seg[CS] = {uint16_t(v[S_HOST_CS_SELECTOR]), 0, 0xffffffff,
-                 uint16_t(0x9b | g | (host64 ? (1u << 13) : db))};
-    c.seg[SS] = {uint16_t(v[S_HOST_SS_SELECTOR]), 0, 0xffffffff, uint16_t(0x93 | g | db)};
-    const Slot data[] = {S_HOST_ES_SELECTOR, S_HOST_CS_SELECTOR, S_HOST_SS_SELECTOR, S_HOST_DS_SELECTOR,
-                         S_HOST_FS_SELECTOR, S_HOST_GS_SELECTOR};
-    for (int i : {int(ES), int(DS), int(FS), int(GS)}) {
-        const uint16_t sel = uint16_t(v[data[i]]);
-        c.seg[i] = {sel, 0, 0xffffffff, uint16_t(sel ? (0x93 | g | db) : 0)};   // null: unusable
-    }
-    c.seg[FS].base = v[S_HOST_FS_BASE];
-    c.seg[GS].base = v[S_HOST_GS_BASE];
-    c.tr = {uint16_t(v[S_HOST_TR_SELECTOR]), v[S_HOST_TR_BASE], 0x67, 0x8b};
-    c.ldtr = {0, 0, 0, 0};   // unusable
-    c.gdtr = {v[S_HOST_GDTR_BASE], 0xffff};
-    c.idtr = {v[S_HOST_IDTR_BASE], 0xffff};
+    c.dr[7] = 0x400;
     c.rip = v[S_HOST_RIP];
     c.gpr[4] = v[S_HOST_RSP];
     c.rflags = rflags::FIXED1;
@@ -192,7 +271,7 @@ void VmxInternals::load_host(Core& c, Vmcs& v) {
     if ((c.cr0 & 0x80000000) && (c.cr4 & (1u << 5)) && !host64) c.load_pdptes();
 }
 
-bool VmxInternals::msr_load(Core& c, uint64_t addr, uint32_t count, uint32_t& failed) {
+bool VmxInternals::msr_load_area(Core& c, uint64_t addr, uint32_t count, uint32_t& failed) {
     for (uint32_t i = 0; i < count; ++i) {
         uint64_t e[2] = {};
         failed = i + 1;
@@ -209,7 +288,7 @@ bool VmxInternals::msr_load(Core& c, uint64_t addr, uint32_t count, uint32_t& fa
     return true;
 }
 
-bool VmxInternals::msr_store(Core& c, uint64_t addr, uint32_t count) {
+bool VmxInternals::msr_store_area(Core& c, uint64_t addr, uint32_t count) {
     for (uint32_t i = 0; i < count; ++i) {
         uint32_t msr = 0, rsvd = 0;
         if (!c.mem().read_block(addr + 16 * i, &msr, 4) || !c.mem().read_block(addr + 16 * i + 4, &rsvd, 4))
@@ -361,7 +440,7 @@ Core::VmxStatus Core::vm_entry(bool launch) {
     // The hardware transition (full system; a hosted vCPU charges its own).
     if (!cfg_.hosted) add_cycles(cfg_.costs.vm_entry);
     if (hw_trace) hw_trace->on_hw_event({isa::HwEvent::Kind::VmEntry, rip, launch ? 1u : 0u, {}});
-    VmxInternals::inject(*this, v);
+    if (v[S_VM_ENTRY_INTR_INFO] & kIntrValid) VmxInternals::inject(*this, v);
     return V::Succeed;
 }
 

@@ -519,12 +519,12 @@ void X86VCpu::fault_last_exit(uint8_t vector, uint32_t error_code) {
 }
 
 // One event per entry (see the header).
-void X86VCpu::inject_events() {
+void X86VCpu::inject_events(hx::Vmcs* at) {
     uint32_t info = 0, error = 0, len = 0;
     auto drop_error_in_real_mode = [&](uint32_t i) {
         // Real-mode delivery pushes no error code (unrestricted guest).
         // CR0 is read only when an event goes in: most entries inject none.
-        const bool pe = vr(vf::GUEST_CR0) & kCr0Pe;
+        const bool pe = vr(at, vf::GUEST_CR0) & kCr0Pe;
         return pe ? i : (i & ~vmx::kIntrErrorValid);
     };
     bool window = false;
@@ -542,8 +542,8 @@ void X86VCpu::inject_events() {
         std::lock_guard<std::mutex> g(irqs_->lock);
         if (!irqs_->q.empty()) {
             const uint8_t v = irqs_->q.front();
-            const uint64_t rfl = vr(vf::GUEST_RFLAGS);
-            const uint64_t blocking = vr(vf::GUEST_INTERRUPTIBILITY_INFO) & (vmx::intr::BlockSti | vmx::intr::BlockMovSs);
+            const uint64_t rfl = vr(at, vf::GUEST_RFLAGS);
+            const uint64_t blocking = vr(at, vf::GUEST_INTERRUPTIBILITY_INFO) & (vmx::intr::BlockSti | vmx::intr::BlockMovSs);
             if (info) {
                 window = true;   // after the event already going in
             } else if (v < 32) {
@@ -560,7 +560,6 @@ void X86VCpu::inject_events() {
         }
         irqs_->nonempty.store(!irqs_->q.empty(), std::memory_order_relaxed);
     }
-    hx::Vmcs* at = cpu_->core().host_vmcs();
     vw(at, vf::VM_ENTRY_INTR_INFO, info);
     if (info & vmx::kIntrErrorValid) vw(at, vf::VM_ENTRY_EXCEPTION_ERROR_CODE, error);
     if (len) vw(at, vf::VM_ENTRY_INSTRUCTION_LEN, len);
@@ -576,7 +575,7 @@ Result<ExitReason> X86VCpu::run() {
                                                            "thread's current CPU", id_, cpu_->id()));
     // The second half of a read-modify-write: no entry.
     if (pending_.kind == Pending::Rmw) return finish_rmw();
-    pending_ = {};
+    pending_.kind = Pending::None;   // whoever sets a kind sets the rest
     exit_ = ExitInfo{};
     if (Result<void> r = enter_and_run(); !r) return r.error();
     return decode_exit();
@@ -586,7 +585,8 @@ Result<void> X86VCpu::enter_and_run() {
     hx::Core& c = cpu_->core();
     if (reset_pending_) write_reset_state();
     if (flush_pending_.load(std::memory_order_relaxed) && flush_pending_.exchange(false)) c.invvpid(1, vpid_, 0);
-    inject_events();
+    hx::Vmcs* const at = c.host_vmcs();
+    inject_events(at);
     // The VMX-preemption timer counts down at TSC >> rate (IA32_VMX_MISC[4:0]).
     uint32_t pin = pin_;
     if (deadline_ && timer_ok_) {
@@ -596,7 +596,7 @@ Result<void> X86VCpu::enter_and_run() {
         const uint64_t now = c.cycles();
         const uint64_t left = *deadline_ > now ? *deadline_ - now : 0;
         // Rounded down: the exit comes at the deadline or just before it.
-        vw(vf::VMX_PREEMPTION_TIMER_VALUE, std::min<uint64_t>(left >> rate, 0xffffffff));
+        vw(at, vf::VMX_PREEMPTION_TIMER_VALUE, std::min<uint64_t>(left >> rate, 0xffffffff));
         pin |= vmx::pin::PreemptionTimer;
     }
     // The core looks at the preemption timer between instruction blocks:
@@ -606,7 +606,7 @@ Result<void> X86VCpu::enter_and_run() {
         const uint64_t now = c.cycles();
         budget = std::max<uint64_t>(1, std::min(budget, *deadline_ > now ? *deadline_ - now : 1));
     }
-    vw(vf::PIN_BASED_VM_EXEC_CONTROL, pin);
+    vw(at, vf::PIN_BASED_VM_EXEC_CONTROL, pin);
     const uint64_t host_xcr0 = c.xcr0;
     c.xcr0 = xcr0_;
     // The timing profile's VM transitions (the hardware's VM entry and
