@@ -504,6 +504,7 @@ private:
     struct LastWalk { uint64_t vpn = ~0ull; uint8_t leaf_shift = 12; bool global = false; } last_walk_;
     uint64_t tlb_config_ = ~0ull;                // paging configuration the TLB was filled under
     uint64_t tlb_config_guest_ = ~0ull;          // the same for the non-root entries (tlb_tag bit 0)
+    void change_tlb_config(bool guest, uint64_t config);   // update_context's rare path
     Translation walk_(uint64_t linear, Access acc, bool user, bool update_ad);
     bool phys_read_(uint64_t gpa, unsigned size, uint64_t& v, uint64_t linear, Translation& t);
     bool phys_write_(uint64_t gpa, unsigned size, uint64_t v, uint64_t linear, Translation& t);

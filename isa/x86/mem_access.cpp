@@ -188,15 +188,18 @@ void Core::update_context() {
     // guest in different paging modes flushes nothing by itself.
     const bool guest = tlb_tag & 1;
     uint64_t& filled_under = guest ? tlb_config_guest_ : tlb_config_;
-    if (config != filled_under) {
-        if (filled_under != kTlbConfigEmpty) {
-            flush_tlb();   // both sides: the other one now holds nothing either
-            (guest ? tlb_config_ : tlb_config_guest_) = kTlbConfigEmpty;
-        }
-        filled_under = config;
-    }
+    if (HV_UNLIKELY(config != filled_under)) change_tlb_config(guest, config);
     data_ctx = fetch_ctx = (cpl == 3 ? 1u : 0u) | (tlb_tag << 1);
     end_block();   // CS, the mode or the translation may differ: the run loop re-reads them
+}
+
+[[gnu::noinline]] void Core::change_tlb_config(bool guest, uint64_t config) {
+    uint64_t& filled_under = guest ? tlb_config_guest_ : tlb_config_;
+    if (filled_under != kTlbConfigEmpty) {
+        flush_tlb();   // both sides: the other one now holds nothing either
+        (guest ? tlb_config_ : tlb_config_guest_) = kTlbConfigEmpty;
+    }
+    filled_under = config;
 }
 
 bool Core::fill_tlb(uint64_t linear, Access acc, const Translation& t) {

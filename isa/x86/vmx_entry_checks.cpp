@@ -290,7 +290,7 @@ static_assert(vmcs::kRflagsUnchecked == (rflags::CF | rflags::PF | rflags::AF | 
                                          rflags::AC | rflags::VIF | rflags::VIP | rflags::ID));
 
 // 26.3.1.1-26.3.1.5 up to the NMI-injection check, but RIP and injection.
-bool guest_state_ok(const Core& c, const Vmcs& v) {
+[[gnu::noinline]] bool guest_state_ok(const Core& c, const Vmcs& v) {
     const uint64_t procc = v[S_CPU_BASED_VM_EXEC_CONTROL];
     const uint64_t proc2c = procc & proc::Secondary ? v[S_SECONDARY_VM_EXEC_CONTROL] : 0;
     const uint64_t entryc = v[S_VM_ENTRY_CONTROLS];
@@ -362,7 +362,7 @@ bool guest_entry_ok(const Vmcs& v, uint64_t& qual) {
 }
 
 // 26.3.1.5 pending debug exceptions.
-bool guest_debug_ok(const Vmcs& v) {
+[[gnu::noinline]] bool guest_debug_ok(const Vmcs& v) {
     const uint64_t rfl = v[S_GUEST_RFLAGS];
     const uint64_t act = v[S_GUEST_ACTIVITY_STATE], intr = v[S_GUEST_INTERRUPTIBILITY_INFO];
     const uint64_t pde = v[S_GUEST_PENDING_DBG_EXCEPTIONS];
@@ -390,7 +390,7 @@ bool link_ok(Core& c, const Vmcs& v, uint64_t& qual) {
 
 // 26.3.1.5 PDPTEs with PAE paging and EPT (qual 2; without EPT they are
 // loaded from CR3 with the guest state).
-bool pdptes_ok(const Core& c, const Vmcs& v, uint64_t& qual) {
+[[gnu::noinline]] bool pdptes_ok(const Core& c, const Vmcs& v, uint64_t& qual) {
     const uint64_t procc = v[S_CPU_BASED_VM_EXEC_CONTROL];
     const uint64_t proc2c = procc & proc::Secondary ? v[S_SECONDARY_VM_EXEC_CONTROL] : 0;
     const bool ia32e = v[S_VM_ENTRY_CONTROLS] & entryc::Ia32e;
@@ -413,6 +413,8 @@ bool pdptes_ok(const Core& c, const Vmcs& v, uint64_t& qual) {
 // 26.3.1 guest-state area. qual: 0 (none), 2 (PDPTE), 3 (NMI injection
 // under virtual-NMI blocking), 4 (VMCS link pointer). With `memo` the
 // groups that read only remembered fields are known to pass.
+// The checks a remembered pass skips are out of line (noinline): an entry
+// that skips them does not pay for their frame.
 bool VmxInternals::check_guest(Core& c, const Vmcs& v, uint64_t& qual, bool memo) {
     qual = 0;
     if (!memo && !guest_state_ok(c, v)) return false;
