@@ -43,7 +43,9 @@ Hart::Hart(isa::PhysMem& mem, const HartConfig& cfg) : mem_(mem), cfg_(cfg) {
              std::any_of(class_cycles_.begin(), class_cycles_.end(), [](uint32_t c) { return c != 1; });
     walker.configure(cfg_.costs);
     if (cfg_.pmp_entries != 0 && cfg_.pmp_entries != 16 && cfg_.pmp_entries != 64) cfg_.pmp_entries = 16;
-    if (cfg_.jit) {
+    // Under I-side caches every fetch is charged in the slots' entries
+    // (op_fetch_line), which compiled blocks would skip.
+    if (cfg_.jit && !fetch_charged()) {
         jit_ = std::make_unique<BlockCompiler>(*this);
         if (!jit_->usable()) jit_.reset();
     }
@@ -197,7 +199,6 @@ bool Hart::fetch_page() {
     if (e.vpn == (pc >> 12) && e.ctx == fetch_ctx && e.code) {
         fetch_slots_ = static_cast<DecodedPage*>(e.code)->slots;
         fetch_vbase_ = vbase;
-        if (HV_UNLIKELY(walker.caches.fetch_enabled())) fetch_line(e.ppage | (pc & 0xfff));
         return true;
     }
     if (pc & 1) {   // cannot happen with IALIGN=16 (xepc bit 0 is zero, jumps clear bit 0)
@@ -218,16 +219,7 @@ bool Hart::fetch_page() {
     if (fill_tlb(pc, Access::Exec, t, priv, virt) && e.vpn == (pc >> 12)) e.code = page;
     fetch_slots_ = page->slots;
     fetch_vbase_ = vbase;
-    if (walker.caches.fetch_enabled()) fetch_line(t.paddr);
     return true;
-}
-
-void Hart::fetch_line(uint64_t paddr) {
-    // With caches the run loop runs one instruction per chain and comes
-    // back here for each (fetch_vbase_ none): a fetch entering a new line
-    // pays the I-side caches.
-    add_cycles(walker.caches.fetch(paddr));
-    fetch_vbase_ = 1;
 }
 
 void decode_slot(const Hart& h, DecodedPage& page, unsigned idx) {
@@ -240,7 +232,7 @@ void decode_slot(const Hart& h, DecodedPage& page, unsigned idx) {
         slot.fn = &op_cross_page;
         slot.raw = lo;
         slot.len = 4;
-        slot.id = kInvalidId;
+        slot.id = kCrossPageId;
     } else if ((lo & 3) == 3) {
         uint32_t raw;
         std::memcpy(&raw, page.host + off, 4);
@@ -250,10 +242,12 @@ void decode_slot(const Hart& h, DecodedPage& page, unsigned idx) {
         slot = decode(lo);
         h.cost_slot(slot);
     }
+    if (h.fetch_charged()) slot.fn = &op_fetch_line;
 }
 
 ExecFn interp_entry(const Hart& h, const Insn& slot) {
-    if (slot.id >= insn_table_size()) return slot.fn == &op_cross_page ? &op_cross_page : &op_illegal;
+    if (slot.id == kCrossPageId) return &op_cross_page;
+    if (slot.id >= insn_table_size()) return &op_illegal;
     return h.timed() ? insn_table()[slot.id].tfn : insn_table()[slot.id].fn;
 }
 
@@ -325,6 +319,27 @@ uint64_t op_illegal(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
 // Not an instruction: the chain ran off the end of its page.
 uint64_t op_page_end(Hart& h, const Insn&, uint64_t pc, uint64_t left) { return chain_stop(h, pc, left); }
 
+// Under I-side caches: the instruction's fetch pays them (a fetch in the
+// line fetched last costs nothing), then it runs as its own entry would.
+// Chains run through it like any other entry, so the run loop need not
+// come back for every instruction.
+namespace {
+// A fetch entering another line, or a slot outside the table: out of line,
+// so that the common path has no stack frame.
+[[gnu::noinline]] uint64_t fetch_line_slow(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+    h.fetch_line(DecodedPage::of(i, pc).ppage | (pc & 0xfff));
+    return h.entry_of(i)(h, i, pc, left);
+}
+} // namespace
+
+uint64_t op_fetch_line(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
+    const uint64_t pa = DecodedPage::of(i, pc).ppage | (pc & 0xfff);
+    if (HV_LIKELY(h.walker.caches.same_fetch_line(pa) && h.in_table(i))) return h.entry_of(i)(h, i, pc, left);
+    return fetch_line_slow(h, i, pc, left);
+}
+
+void Hart::fetch_line(uint64_t paddr) { add_cycles(walker.caches.fetch(paddr)); }
+
 // ---- the run loop -----------------------------------------------------------
 
 void Hart::check_interrupts() {
@@ -358,8 +373,6 @@ StopReason Hart::run(uint64_t max_insns) {
         if (trapped_) return StopReason::Trap;
         const uint64_t deadline = next_timer_deadline();   // cycles
         const uint64_t budget = end - icount_;             // instructions
-        // Modelled I-caches see every instruction's fetch (fetch_line()).
-        const uint64_t chain_max = walker.caches.fetch_enabled() ? 1 : kChainMax;
         block_end_ = false;
         // The hot loop: each turn runs one chain of instructions on a code
         // page (dispatch.hpp); pc and the counts live in registers. The
@@ -383,7 +396,7 @@ StopReason Hart::run(uint64_t max_insns) {
                 slots = fetch_slots_;
             }
             const Insn* i = &slots[(p & 0xfff) >> 1];
-            const uint64_t chain = std::min({budget - n, deadline - c, chain_max});   // cycles
+            const uint64_t chain = std::min({budget - n, deadline - c, kChainMax});   // cycles
             chain_insn_end_ = n + kInsnMask;
             chain_cycle_end_ = c + chain - 1;
             p = i->fn(*this, *i, p, chain_budget(chain));

@@ -100,6 +100,8 @@ struct TlbEntry {
 
 struct DecodedPage;
 class BlockCompiler;
+class Hart;
+ExecFn interp_entry(const Hart& h, const Insn& slot);   // decoded_page.hpp
 
 class Hart final : public isa::CodeObserver {
 public:
@@ -291,13 +293,24 @@ public:
     uint64_t insn_step_of(uint16_t id, bool redirected) const;
     // Whether slots charge their class costs (the T = true entries).
     bool timed() const { return timed_; }
+    // Whether fetches pay modelled I-side caches: slots then run through
+    // op_fetch_line, and the block compiler is off.
+    bool fetch_charged() const { return walker.caches.fetch_enabled(); }
+    // The I-side caches' cost of a fetch at paddr (none while it stays in
+    // the line fetched last).
+    void fetch_line(uint64_t paddr);
+    // What slot `i` runs in the interpreter (interp_entry), inline.
+    bool in_table(const Insn& i) const { return i.id < table_size_; }
+    ExecFn entry_of(const Insn& i) const {
+        if (HV_LIKELY(in_table(i))) return timed_ ? table_[i.id].tfn : table_[i.id].fn;
+        return interp_entry(*this, i);
+    }
     // The block compiler (jit.hpp); nullptr when off or the host has none.
     BlockCompiler* jit() const { return jit_.get(); }
 
 private:
     bool fill_tlb(uint64_t va, Access acc, const Translation& t, Priv eff_priv, bool eff_virt);
     bool fetch_page();                                     // refill fetch_base_/fetch_slots_
-    void fetch_line(uint64_t paddr);                       // the I-side caches' cost of a fetch at paddr
     DecodedPage* decoded_page(uint64_t ppage);
     void drop_decoded(uint64_t ppage);
     void check_interrupts();
@@ -329,6 +342,8 @@ private:
     std::unordered_map<uint64_t, std::unique_ptr<DecodedPage>> decoded_;
     std::vector<std::unique_ptr<DecodedPage>> retired_pages_;   // freed at the next safe point
     std::unique_ptr<BlockCompiler> jit_;
+    const InsnDesc* table_ = insn_table();        // entry_of's
+    unsigned table_size_ = insn_table_size();
 };
 
 // ---- fast paths -----------------------------------------------------------
@@ -404,6 +419,7 @@ uint64_t op_illegal(Hart&, const Insn&, uint64_t pc, uint64_t left);
 uint64_t op_decode_slot(Hart&, const Insn&, uint64_t pc, uint64_t left);   // lazily decodes the slot, then runs it
 uint64_t op_cross_page(Hart&, const Insn&, uint64_t pc, uint64_t left);    // a 32-bit instruction straddling a page
 uint64_t op_page_end(Hart&, const Insn&, uint64_t pc, uint64_t left);      // the sentinel after a page's last slot
+uint64_t op_fetch_line(Hart&, const Insn&, uint64_t pc, uint64_t left);    // a slot's entry under I-side caches
 
 } // namespace hvemu::rv
 

@@ -83,6 +83,9 @@ struct Insn {
 static_assert(sizeof(Insn) == 32);
 
 constexpr uint16_t kInvalidId = 0xFFFF;
+// A decoded slot holding a 32-bit instruction whose upper half lies on the
+// next page (op_cross_page: it is fetched again at every execution).
+constexpr uint16_t kCrossPageId = 0xFFFE;
 constexpr uint8_t kSinkReg = 32;
 
 // The instruction table, in definition order (insn_*.def).
