@@ -47,7 +47,11 @@ public:
         const uint64_t line = pa >> line_shift_;
         uint64_t* set = lines_.data() + (line & (geo_.sets - 1)) * geo_.ways;
         stats.accesses++;
-        unsigned w = 0;
+        if (set[0] == line) {   // the most recent way: the order stays
+            stats.hits++;
+            return true;
+        }
+        unsigned w = 1;
         while (w < geo_.ways && set[w] != line) ++w;
         const bool hit = w < geo_.ways;
         if (!hit) w = geo_.ways - 1;

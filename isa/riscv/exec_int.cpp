@@ -128,14 +128,29 @@ template <Handler F, unsigned L, bool T> inline u64 x_branch(Hart& h, const Insn
     if (next == pc + L) return next_seq<L, T>(h, i, pc, left);   // not taken: no page test
     return next_taken<T>(h, i, pc, next, left);
 }
+// A load or store the fast path missed: under data caches most hit an
+// entry tagged for them and pay the caches here, without the slow path's
+// publishing; the rest (a TLB miss, MMIO, a fault) run the generic entry.
+template <class T, Handler F, unsigned L, bool Tm>
+[[gnu::noinline]] u64 x_load_cached(Hart& h, const Insn& i, u64 pc, u64 left) {
+    T v;
+    if (!h.load_cached<T>(RS1 + IMM, v)) return exec_plain<F, L, Tm>(h, i, pc, left);
+    h.x[i.rd] = static_cast<u64>(static_cast<i64>(v));
+    return next_seq<L, Tm>(h, i, pc, left);
+}
+template <class T, Handler F, unsigned L, bool Tm>
+[[gnu::noinline]] u64 x_store_cached(Hart& h, const Insn& i, u64 pc, u64 left) {
+    if (!h.store_cached<T>(RS1 + IMM, static_cast<T>(RS2))) return exec_plain<F, L, Tm>(h, i, pc, left);
+    return next_seq<L, Tm>(h, i, pc, left);
+}
 template <class T, Handler F, unsigned L, bool Tm> inline u64 x_load(Hart& h, const Insn& i, u64 pc, u64 left) {
     T v;
-    if (HV_UNLIKELY(!h.load_fast<T>(RS1 + IMM, v))) return exec_slow<F, L, Tm>(h, i, pc, left);
+    if (HV_UNLIKELY(!h.load_fast<T>(RS1 + IMM, v))) return x_load_cached<T, F, L, Tm>(h, i, pc, left);
     h.x[i.rd] = static_cast<u64>(static_cast<i64>(v));
     return next_seq<L, Tm>(h, i, pc, left);
 }
 template <class T, Handler F, unsigned L, bool Tm> inline u64 x_store(Hart& h, const Insn& i, u64 pc, u64 left) {
-    if (HV_UNLIKELY(!h.store_fast<T>(RS1 + IMM, static_cast<T>(RS2)))) return exec_slow<F, L, Tm>(h, i, pc, left);
+    if (HV_UNLIKELY(!h.store_fast<T>(RS1 + IMM, static_cast<T>(RS2)))) return x_store_cached<T, F, L, Tm>(h, i, pc, left);
     return next_seq<L, Tm>(h, i, pc, left);
 }
 using mem_lb = int8_t;

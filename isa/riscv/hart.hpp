@@ -197,6 +197,11 @@ public:
     // The TLB-hit halves of load/store: false (nothing done) on a miss.
     template <class T> bool load_fast(uint64_t va, T& out) const;
     template <class T> bool store_fast(uint64_t va, T val);
+    // Under data caches: the same through an entry tagged kCtxCached, which
+    // pays the caches (mem_access.cpp).
+    static constexpr uint64_t kCtxCached = 1ull << 62;
+    template <class T> bool load_cached(uint64_t va, T& out);
+    template <class T> bool store_cached(uint64_t va, T val);
     bool load_slow(uint64_t va, unsigned size, uint64_t& out, bool hlv = false, bool hlvx = false);
     bool store_slow(uint64_t va, unsigned size, uint64_t val, bool hsv = false);
     // Atomic read-modify-write: translate for store (AMO faults are store
@@ -367,6 +372,26 @@ template <class T> inline bool Hart::store_fast(uint64_t va, T val) {
     const TlbEntry& e = tlb_w[tlb_index(va)];
     if (HV_LIKELY(e.vpn == ((va + sizeof(T) - 1) >> 12) && e.ctx == data_ctx)) {
         std::memcpy(reinterpret_cast<void*>(va + e.addend), &val, sizeof(T));
+        return true;
+    }
+    return false;
+}
+
+template <class T> inline bool Hart::load_cached(uint64_t va, T& out) {
+    const TlbEntry& e = tlb_r[tlb_index(va)];
+    if (e.vpn == ((va + sizeof(T) - 1) >> 12) && e.ctx == (data_ctx | kCtxCached)) {
+        std::memcpy(&out, reinterpret_cast<const void*>(va + e.addend), sizeof(T));
+        add_cycles(walker.caches.data(e.ppage | (va & 0xfff), sizeof(T)));
+        return true;
+    }
+    return false;
+}
+
+template <class T> inline bool Hart::store_cached(uint64_t va, T val) {
+    const TlbEntry& e = tlb_w[tlb_index(va)];
+    if (e.vpn == ((va + sizeof(T) - 1) >> 12) && e.ctx == (data_ctx | kCtxCached)) {
+        std::memcpy(reinterpret_cast<void*>(va + e.addend), &val, sizeof(T));
+        add_cycles(walker.caches.data(e.ppage | (va & 0xfff), sizeof(T)));
         return true;
     }
     return false;

@@ -67,11 +67,12 @@ uint64_t make_ctx(const Hart& h, Priv p, bool v, bool exec) {
     return ctx;
 }
 
-// Bit 62 tags the data entries filled while the profile models caches: the
-// fast paths compare with data_ctx and never hit them, so every data access
-// reaches a slow path, which uses the entry without a walk and charges the
-// caches (cached_entry). Fences and the predicates below ignore the bit.
-constexpr uint64_t kCtxCached = 1ull << 62;
+// Hart::kCtxCached tags the data entries filled while the profile models
+// caches: the fast paths compare with data_ctx and never hit them, so every
+// data access reaches a path that charges the caches (load_cached and
+// store_cached, or cached_entry below). Fences and the predicates below
+// ignore the bit.
+constexpr uint64_t kCtxCached = Hart::kCtxCached;
 
 bool ctx_virt(uint64_t ctx) { return ctx & kCtxV; }
 uint64_t ctx_asid(uint64_t ctx) { return (ctx >> kCtxAsidShift) & atp::ASID_MASK; }

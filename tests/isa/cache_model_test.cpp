@@ -60,6 +60,28 @@ TEST_CASE("A full set evicts its least recently used line", "[cache][unit]") {
     CHECK_FALSE(c.holds(64));
 }
 
+TEST_CASE("Repeated hits on the most recent line keep the recency order; direct-mapped sets replace", "[cache][unit]") {
+    Cache c(geo(1, 4, 64));
+    for (uint64_t x : {0x000, 0x040, 0x080, 0x0c0}) CHECK_FALSE(c.access(x));   // order: c0 80 40 00
+    for (int k = 0; k < 3; ++k) CHECK(c.access(0x0c0));                        // most recent already
+    CHECK(c.access(0x000));                                                     // 00 c0 80 40
+    CHECK_FALSE(c.access(0x100));                                               // evicts 40
+    CHECK_FALSE(c.holds(0x040));
+    CHECK(c.holds(0x000));
+    CHECK(c.holds(0x080));
+    CHECK_FALSE(c.access(0x140));                                               // evicts 80
+    CHECK_FALSE(c.holds(0x080));
+    CHECK(c.holds(0x0c0));
+    CHECK(c.stats.hits == 4);
+    CHECK(c.stats.misses == 6);
+    Cache d(geo(2, 1, 64));
+    CHECK_FALSE(d.access(0x000));
+    CHECK(d.access(0x000));
+    CHECK_FALSE(d.access(0x080));   // same set, the only way
+    CHECK_FALSE(d.holds(0x000));
+    CHECK_FALSE(d.access(0x000));
+}
+
 TEST_CASE("Lines beyond a set's ways conflict; lines that fit stay", "[cache][unit]") {
     const uint32_t sets = 8, ways = 4, line = 32;
     SECTION("ways lines in one set hit after the first pass") {
