@@ -74,15 +74,28 @@ template <unsigned L>
     return n.fn(h, n, pc + L, left);
 }
 
+// The slot of `next` (even) on the page of slot i at pc: one slot per 2
+// bytes, so the byte distance between slots is (next - pc) * sizeof(Insn) / 2.
+[[gnu::always_inline]] inline const Insn& slot_at(const Insn& i, uint64_t pc, uint64_t next) {
+    return *reinterpret_cast<const Insn*>(reinterpret_cast<const char*>(&i) +
+                                          static_cast<int64_t>(next - pc) * int64_t{sizeof(Insn) / 2});
+}
+
+// go_at under I-side caches: the fetch at `next` pays them first. Out of
+// line, so that go_at's own path needs no stack frame.
+[[gnu::noinline]] inline uint64_t go_at_fetch(Hart& h, const Insn& i, uint64_t pc, uint64_t next, uint64_t left) {
+    h.fetch_at(i, pc, next);
+    const Insn& n = slot_at(i, pc, next);
+    return n.fn(h, n, next, left);
+}
+
 // Continue at `next` (even), `left` already charged: the slot is found
 // relative to this one while it stays on the page.
 [[gnu::always_inline]] inline uint64_t go_at(Hart& h, const Insn& i, uint64_t pc, uint64_t next, uint64_t left) {
     if (HV_UNLIKELY(static_cast<int64_t>(left) < 0 || ((next ^ pc) >> 12) != 0))
         return chain_stop(h, next, left);
-    // One slot per 2 bytes: the byte distance between slots is (next - pc) *
-    // sizeof(Insn) / 2 (next - pc is even).
-    const Insn& n = *reinterpret_cast<const Insn*>(reinterpret_cast<const char*>(&i) +
-                                                   static_cast<int64_t>(next - pc) * int64_t{sizeof(Insn) / 2});
+    if (HV_UNLIKELY(h.fetch_charged())) return go_at_fetch(h, i, pc, next, left);
+    const Insn& n = slot_at(i, pc, next);
     return n.fn(h, n, next, left);
 }
 

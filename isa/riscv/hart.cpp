@@ -42,6 +42,7 @@ Hart::Hart(isa::PhysMem& mem, const HartConfig& cfg) : mem_(mem), cfg_(cfg) {
     timed_ = redirect_cycles_ != 0 ||
              std::any_of(class_cycles_.begin(), class_cycles_.end(), [](uint32_t c) { return c != 1; });
     walker.configure(cfg_.costs);
+    fetch_charged_ = walker.caches.fetch_enabled();
     if (cfg_.pmp_entries != 0 && cfg_.pmp_entries != 16 && cfg_.pmp_entries != 64) cfg_.pmp_entries = 16;
     // Under I-side caches every fetch is charged in the slots' entries
     // (op_fetch_line), which compiled blocks would skip.
@@ -242,7 +243,7 @@ void decode_slot(const Hart& h, DecodedPage& page, unsigned idx) {
         slot = decode(lo);
         h.cost_slot(slot);
     }
-    if (h.fetch_charged()) slot.fn = &op_fetch_line;
+    if (h.fetch_charged() && (off & (h.walker.caches.fetch_line_bytes() - 1)) < 4) slot.fn = &op_fetch_line;
 }
 
 ExecFn interp_entry(const Hart& h, const Insn& slot) {
@@ -340,6 +341,11 @@ uint64_t op_fetch_line(Hart& h, const Insn& i, uint64_t pc, uint64_t left) {
 
 void Hart::fetch_line(uint64_t paddr) { add_cycles(walker.caches.fetch(paddr)); }
 
+void Hart::fetch_at(const Insn& slot, uint64_t at, uint64_t next) {
+    const uint64_t pa = DecodedPage::of(slot, at).ppage | (next & 0xfff);
+    if (!walker.caches.same_fetch_line(pa)) fetch_line(pa);
+}
+
 // ---- the run loop -----------------------------------------------------------
 
 void Hart::check_interrupts() {
@@ -396,6 +402,7 @@ StopReason Hart::run(uint64_t max_insns) {
                 slots = fetch_slots_;
             }
             const Insn* i = &slots[(p & 0xfff) >> 1];
+            if (HV_UNLIKELY(fetch_charged_)) fetch_at(*i, p, p);   // control arrives here
             const uint64_t chain = std::min({budget - n, deadline - c, kChainMax});   // cycles
             chain_insn_end_ = n + kInsnMask;
             chain_cycle_end_ = c + chain - 1;

@@ -298,9 +298,13 @@ public:
     uint64_t insn_step_of(uint16_t id, bool redirected) const;
     // Whether slots charge their class costs (the T = true entries).
     bool timed() const { return timed_; }
-    // Whether fetches pay modelled I-side caches: slots then run through
-    // op_fetch_line, and the block compiler is off.
-    bool fetch_charged() const { return walker.caches.fetch_enabled(); }
+    // Whether fetches pay modelled I-side caches, and the block compiler
+    // is off. A fetch can enter another line than the instruction before it
+    // only at a line's first two slots, which run through op_fetch_line,
+    // or where control arrives otherwise: the chain's first instruction
+    // and every target of go_at (dispatch.hpp), which call fetch_at.
+    bool fetch_charged() const { return fetch_charged_; }
+    void fetch_at(const Insn& slot, uint64_t at, uint64_t next);   // slot at `at`; next on its page
     // The I-side caches' cost of a fetch at paddr (none while it stays in
     // the line fetched last).
     void fetch_line(uint64_t paddr);
@@ -332,6 +336,7 @@ private:
     std::array<uint32_t, static_cast<unsigned>(Cls::Amo) + 1> class_cycles_{};   // at least 1 each
     uint32_t redirect_cycles_ = 0;     // branch_taken - branch_not_taken
     uint64_t redirect_step_ = 0;
+    bool fetch_charged_ = false;       // walker.caches.fetch_enabled()
     bool timed_ = false;               // some class costs more than 1, or a redirect costs: charging entries
     bool block_end_ = false;
     bool stop_requested_ = false;

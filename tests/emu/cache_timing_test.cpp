@@ -5,6 +5,8 @@
 // more cycles, plausible hit rates, and the same statistics twice.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include <memory>
 #include <string>
 
@@ -190,6 +192,33 @@ TEST_CASE("RISC-V: instruction fetch pays the L1I once per new line", "[timing][
     CHECK(s.accesses == 8);
     CHECK(s.hits == 4);
     CHECK(cached.h->cycles() - c0 == 64);
+}
+
+TEST_CASE("RISC-V: a fetch entering another line pays however control gets there", "[timing][cache][unit]") {
+    // Line 0: 31 c.addi x3, 1 (62 bytes), then addi x3, x3, 1 straddling
+    // into line 1 (its fetch is line 0's); line 1 from byte 66: addi x5,
+    // x5, -1 (entered sequentially at the line's third byte) and bne x5,
+    // x0 back to byte 4 (line 0 entered by a taken branch, not at its
+    // start). 34 instructions the first turn, 32 the others.
+    std::vector<uint8_t> bytes;
+    auto put = [&](uint32_t v, unsigned n) {
+        for (unsigned k = 0; k < n; ++k) bytes.push_back(static_cast<uint8_t>(v >> (8 * k)));
+    };
+    for (int k = 0; k < 31; ++k) put(0x0185, 2);
+    put(kRvAddi, 4);
+    put(0xfff28293, 4);   // addi x5, x5, -1
+    put(0xfa029fe3, 4);   // bne x5, x0, -66
+    bytes.resize((bytes.size() + 3) & ~size_t{3});
+    std::vector<uint32_t> prog(bytes.size() / 4);
+    std::memcpy(prog.data(), bytes.data(), bytes.size());
+    RvMachine cached(profile(kL1i), prog), plain(nullptr, prog);
+    for (RvMachine* m : {&cached, &plain}) REQUIRE(m->h->run(34 + 2 * 32) == rv::StopReason::Budget);
+    CHECK(cached.h->x[3] == 32 + 2 * 30);
+    CHECK(cached.h->pc == kRvRam + 4);
+    const isa::CacheStats& s = cached.h->walker.caches.l1i.stats;
+    CHECK(s.accesses == 6);   // line 0, line 1, three turns
+    CHECK(s.misses == 2);
+    CHECK(cached.h->cycles() - plain.h->cycles() == 2 * 20);
 }
 
 namespace {
