@@ -79,6 +79,19 @@ void take(SysSnapshot& snap, const SysState& s, uint64_t gen, const uint64_t (&k
     std::copy(std::begin(key), std::end(key), snap.key);
 }
 
+// A load of SysState from fields of generation `gen` under controls `ctl`
+// (which may keep the core's EFER and PAT): the snapshot when it was made
+// from the same, else `full` (field by field), which becomes the snapshot.
+template <class Full> void load_sys(SysState& sys, SysSnapshot& snap, uint64_t gen, uint64_t ctl, Full full) {
+    const uint64_t key[3] = {ctl, sys.efer, sys.pat};
+    if (usable(snap, gen, key)) {
+        std::memcpy(&sys, &snap.s, sizeof sys);
+        return;
+    }
+    full(sys);
+    take(snap, sys, gen, key);
+}
+
 // 26.3.2.1 and 26.3.2.2 for the guest's SysState, field by field.
 void load_guest_sys(SysState& c, const Vmcs& v, uint64_t entryc) {
     c.cr0 = v[S_GUEST_CR0] | 0x10;   // ET is fixed
@@ -167,14 +180,7 @@ void load_host_sys(SysState& c, const Vmcs& v, uint64_t exitc) {
 bool VmxInternals::load_guest(Core& c, Vmcs& v) {
     const uint64_t entryc = v[S_VM_ENTRY_CONTROLS];
     const bool ia32e = entryc & entryc::Ia32e;
-    SysState& sys = c;
-    const uint64_t key[3] = {entryc, c.efer, c.pat};
-    if (usable(v.loaded, v.guest_gen, key)) {
-        std::memcpy(&sys, &v.loaded.s, sizeof sys);
-    } else {
-        load_guest_sys(sys, v, entryc);
-        take(v.loaded, sys, v.guest_gen, key);
-    }
+    load_sys(c, v.loaded, v.guest_gen, entryc, [&](SysState& sys) { load_guest_sys(sys, v, entryc); });
     if (entryc & entryc::LoadDebug) c.dr[7] = v[S_GUEST_DR7];
     c.rip = v[S_GUEST_RIP];
     c.gpr[4] = v[S_GUEST_RSP];
@@ -253,14 +259,7 @@ void VmxInternals::save_guest(Core& c, Vmcs& v) {
 void VmxInternals::load_host(Core& c, Vmcs& v) {
     const uint64_t exitc = v[S_VM_EXIT_CONTROLS];
     const bool host64 = exitc & exitc::HostLong;
-    SysState& sys = c;
-    const uint64_t key[3] = {exitc, c.efer, c.pat};
-    if (usable(v.host, v.host_gen, key)) {
-        std::memcpy(&sys, &v.host.s, sizeof sys);
-    } else {
-        load_host_sys(sys, v, exitc);
-        take(v.host, sys, v.host_gen, key);
-    }
+    load_sys(c, v.host, v.host_gen, exitc, [&](SysState& sys) { load_host_sys(sys, v, exitc); });
     c.dr[7] = 0x400;
     c.rip = v[S_HOST_RIP];
     c.gpr[4] = v[S_HOST_RSP];
