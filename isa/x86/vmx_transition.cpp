@@ -18,8 +18,8 @@ namespace {
 Segment& seg_of(SysState& s, int i) { return i < 6 ? s.seg[i] : i == 6 ? s.ldtr : s.tr; }
 const Segment& seg_of(const SysState& s, int i) { return i < 6 ? s.seg[i] : i == 6 ? s.ldtr : s.tr; }
 
-// The four fields of segment register i (VMCS order); slot numbers follow
-// the encodings, 2 apart per register.
+// The four fields of segment register i (VMCS order): each group's slots
+// are consecutive (vmcs_fields.def lists them in encoding order).
 struct SegSlots {
     Slot sel, base, limit, ar;
 };
