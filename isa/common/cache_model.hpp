@@ -109,13 +109,13 @@ public:
         if (last != first) c += lookup(l1d, last << shift);
         return c;
     }
-    // An instruction fetch at physical address pa: charged only when it
-    // enters another line than the previous fetch (a fetch block), so a
-    // loop inside one line pays once. Returns the cycles it costs.
     // The line size fetches are charged by (the L1I's, else the L2's).
     unsigned fetch_line_bytes() const { return 1u << line_shift_of(l1i); }
     // Whether a fetch at pa stays in the line fetched last (costs nothing).
     bool same_fetch_line(uint64_t pa) const { return (pa >> line_shift_of(l1i)) == last_fetch_line_; }
+    // An instruction fetch at physical address pa: charged only when it
+    // enters another line than the previous fetch (a fetch block), so a
+    // loop inside one line pays once. Returns the cycles it costs.
     uint64_t fetch(uint64_t pa) {
         const uint64_t line = pa >> line_shift_of(l1i);
         if (line == last_fetch_line_) return 0;

@@ -247,9 +247,8 @@ void decode_slot(const Hart& h, DecodedPage& page, unsigned idx) {
 }
 
 ExecFn interp_entry(const Hart& h, const Insn& slot) {
-    if (slot.id == kCrossPageId) return &op_cross_page;
-    if (slot.id >= insn_table_size()) return &op_illegal;
-    return h.timed() ? insn_table()[slot.id].tfn : insn_table()[slot.id].fn;
+    if (h.in_table(slot)) return h.entry_of(slot);
+    return slot.id == kCrossPageId ? &op_cross_page : &op_illegal;
 }
 
 // The first execution of a slot: decode it and, where the block compiler

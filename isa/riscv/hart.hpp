@@ -202,6 +202,13 @@ public:
     static constexpr uint64_t kCtxCached = 1ull << 62;
     template <class T> bool load_cached(uint64_t va, T& out);
     template <class T> bool store_cached(uint64_t va, T val);
+    // The cache-tagged entry of `tlb` for a size-byte access at va that stays
+    // in one page (the fast path's test, with the tagged context), or null;
+    // and what an access through it pays the data caches.
+    const TlbEntry* cached_entry(const TlbEntry* tlb, uint64_t va, unsigned size) const;
+    void charge_cached(const TlbEntry& e, uint64_t va, unsigned size) {
+        add_cycles(walker.caches.data(e.ppage | (va & 0xfff), size));
+    }
     bool load_slow(uint64_t va, unsigned size, uint64_t& out, bool hlv = false, bool hlvx = false);
     bool store_slow(uint64_t va, unsigned size, uint64_t val, bool hsv = false);
     // Atomic read-modify-write: translate for store (AMO faults are store
@@ -382,24 +389,25 @@ template <class T> inline bool Hart::store_fast(uint64_t va, T val) {
     return false;
 }
 
+inline const TlbEntry* Hart::cached_entry(const TlbEntry* tlb, uint64_t va, unsigned size) const {
+    const TlbEntry& e = tlb[tlb_index(va)];
+    return e.vpn == ((va + size - 1) >> 12) && e.ctx == (data_ctx | kCtxCached) ? &e : nullptr;
+}
+
 template <class T> inline bool Hart::load_cached(uint64_t va, T& out) {
-    const TlbEntry& e = tlb_r[tlb_index(va)];
-    if (e.vpn == ((va + sizeof(T) - 1) >> 12) && e.ctx == (data_ctx | kCtxCached)) {
-        std::memcpy(&out, reinterpret_cast<const void*>(va + e.addend), sizeof(T));
-        add_cycles(walker.caches.data(e.ppage | (va & 0xfff), sizeof(T)));
-        return true;
-    }
-    return false;
+    const TlbEntry* e = cached_entry(tlb_r, va, sizeof(T));
+    if (!e) return false;
+    std::memcpy(&out, reinterpret_cast<const void*>(va + e->addend), sizeof(T));
+    charge_cached(*e, va, sizeof(T));
+    return true;
 }
 
 template <class T> inline bool Hart::store_cached(uint64_t va, T val) {
-    const TlbEntry& e = tlb_w[tlb_index(va)];
-    if (e.vpn == ((va + sizeof(T) - 1) >> 12) && e.ctx == (data_ctx | kCtxCached)) {
-        std::memcpy(reinterpret_cast<void*>(va + e.addend), &val, sizeof(T));
-        add_cycles(walker.caches.data(e.ppage | (va & 0xfff), sizeof(T)));
-        return true;
-    }
-    return false;
+    const TlbEntry* e = cached_entry(tlb_w, va, sizeof(T));
+    if (!e) return false;
+    std::memcpy(reinterpret_cast<void*>(va + e->addend), &val, sizeof(T));
+    charge_cached(*e, va, sizeof(T));
+    return true;
 }
 
 template <class T> inline bool Hart::load(uint64_t va, T& out) {

@@ -70,7 +70,7 @@ uint64_t make_ctx(const Hart& h, Priv p, bool v, bool exec) {
 // Hart::kCtxCached tags the data entries filled while the profile models
 // caches: the fast paths compare with data_ctx and never hit them, so every
 // data access reaches a path that charges the caches (load_cached and
-// store_cached, or cached_entry below). Fences and the predicates below
+// store_cached, or the slow paths through cached_entry). Fences and the predicates below
 // ignore the bit.
 constexpr uint64_t kCtxCached = Hart::kCtxCached;
 
@@ -192,13 +192,6 @@ bool prepare(Hart& h, uint64_t va, unsigned size, Access acc, Eff e, bool hlvx, 
     return true;
 }
 
-// The cache-tagged entry for a data access that stays in one page (the
-// fast path's test, with the tagged context); nullptr: none.
-const TlbEntry* cached_entry(const Hart& h, const TlbEntry* tlb, uint64_t va, unsigned size) {
-    const TlbEntry& e = tlb[tlb_index(va)];
-    return e.vpn == ((va + size - 1) >> 12) && e.ctx == (h.data_ctx | kCtxCached) ? &e : nullptr;
-}
-
 // The caches' cost of a prepared access: each RAM part (MMIO is uncached).
 void charge_parts(Hart& h, const Part (&parts)[2], unsigned n) {
     if (!h.walker.caches.data_enabled()) return;
@@ -252,10 +245,10 @@ Translation host_fault(const AccessFault& flt) {
 
 bool Hart::load_slow(uint64_t va, unsigned size, uint64_t& out, bool hlv, bool hlvx) {
     if (walker.caches.data_enabled() && !hlv)
-        if (const TlbEntry* c = cached_entry(*this, tlb_r, va, size)) {
+        if (const TlbEntry* c = cached_entry(tlb_r, va, size)) {
             uint64_t v = 0;
             std::memcpy(&v, reinterpret_cast<const void*>(va + c->addend), size);   // little-endian host
-            add_cycles(walker.caches.data(c->ppage | (va & kPageOffset), size));
+            charge_cached(*c, va, size);
             out = v;
             return true;
         }
@@ -283,9 +276,9 @@ bool Hart::load_slow(uint64_t va, unsigned size, uint64_t& out, bool hlv, bool h
 
 bool Hart::store_slow(uint64_t va, unsigned size, uint64_t val, bool hsv) {
     if (walker.caches.data_enabled() && !hsv)
-        if (const TlbEntry* c = cached_entry(*this, tlb_w, va, size)) {
+        if (const TlbEntry* c = cached_entry(tlb_w, va, size)) {
             std::memcpy(reinterpret_cast<void*>(va + c->addend), &val, size);   // little-endian host
-            add_cycles(walker.caches.data(c->ppage | (va & kPageOffset), size));
+            charge_cached(*c, va, size);
             return true;
         }
     ++tlb_misses;

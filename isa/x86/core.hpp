@@ -125,6 +125,8 @@ constexpr uint64_t CF = 1u << 0, PF = 1u << 2, AF = 1u << 4, ZF = 1u << 6, SF = 
 constexpr uint64_t IF = 1u << 9, DF = 1u << 10, OF = 1u << 11, IOPL = 3u << 12, NT = 1u << 14, RF = 1u << 16;
 constexpr uint64_t VM = 1u << 17, AC = 1u << 18, VIF = 1u << 19, VIP = 1u << 20, ID = 1u << 21;
 constexpr uint64_t FIXED1 = 1u << 1;
+// The status flags (arithmetic results; VMsucceed and VMfail clear them).
+constexpr uint64_t STATUS = CF | PF | AF | ZF | SF | OF;
 } // namespace rflags
 
 // The system state a VMCS holds (SysState) is a base: c.cr0, c.seg[CS] and

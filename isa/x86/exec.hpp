@@ -157,7 +157,7 @@ inline bool pop(Core& c, unsigned sz, uint64_t& v) {
 }
 
 // ---- RFLAGS (computed eagerly)
-constexpr uint64_t kStatus = rflags::CF | rflags::PF | rflags::AF | rflags::ZF | rflags::SF | rflags::OF;
+constexpr uint64_t kStatus = rflags::STATUS;
 inline uint64_t szp(uint64_t r, unsigned sz) {
     r &= mask(sz);
     uint64_t f = 0;

@@ -18,8 +18,6 @@ Core::VmxState& Core::make_vmx() {
 
 namespace {
 
-constexpr uint64_t kArithFlags = rflags::CF | rflags::PF | rflags::AF | rflags::ZF | rflags::SF | rflags::OF;
-
 // #UD conditions shared by every VMX instruction (and VMXON outside VMX).
 bool ud_mode(const Core& c) {
     return !(c.cr0 & 1) || (c.rflags & rflags::VM) || (c.long_mode() && !(c.seg[CS].attr & (1u << 13)));
@@ -40,12 +38,12 @@ uint32_t read_revision(Core& c, uint64_t pa) {
 } // namespace
 
 V Core::vmx_succeed() {
-    rflags &= ~kArithFlags;
+    rflags &= ~rflags::STATUS;
     return V::Succeed;
 }
 
 V Core::vmx_fail(uint32_t error) {
-    rflags &= ~kArithFlags;
+    rflags &= ~rflags::STATUS;
     Vmcs* v = vmx().cur;
     if (!v) {
         rflags |= rflags::CF;

@@ -92,18 +92,33 @@ template <class Full> void load_sys(SysState& sys, SysSnapshot& snap, uint64_t g
     take(snap, sys, gen, key);
 }
 
+// The control registers and MSRs a VM entry loads from the guest-state
+// fields and a VM exit from the host-state ones (26.3.2.1, 27.5.1): CR0
+// (ET fixed), CR3, CR4, the SYSENTER MSRs, and PAT and EFER when the
+// controls say so. Returns whether EFER was loaded.
+struct CrMsrSlots {
+    Slot cr0, cr3, cr4, sysenter_cs, sysenter_esp, sysenter_eip, pat, efer;
+};
+constexpr CrMsrSlots kGuestCrMsr = {S_GUEST_CR0, S_GUEST_CR3, S_GUEST_CR4, S_GUEST_SYSENTER_CS,
+                                    S_GUEST_SYSENTER_ESP, S_GUEST_SYSENTER_EIP, S_GUEST_IA32_PAT, S_GUEST_IA32_EFER};
+constexpr CrMsrSlots kHostCrMsr = {S_HOST_CR0, S_HOST_CR3, S_HOST_CR4, S_HOST_IA32_SYSENTER_CS,
+                                   S_HOST_IA32_SYSENTER_ESP, S_HOST_IA32_SYSENTER_EIP, S_HOST_IA32_PAT,
+                                   S_HOST_IA32_EFER};
+bool load_cr_msrs(SysState& c, const Vmcs& v, const CrMsrSlots& f, bool load_pat, bool load_efer) {
+    c.cr0 = v[f.cr0] | 0x10;
+    c.cr3 = v[f.cr3];
+    c.cr4 = v[f.cr4];
+    c.sysenter_cs = v[f.sysenter_cs];
+    c.sysenter_esp = v[f.sysenter_esp];
+    c.sysenter_eip = v[f.sysenter_eip];
+    if (load_pat) c.pat = v[f.pat];
+    if (load_efer) c.efer = v[f.efer];
+    return load_efer;
+}
+
 // 26.3.2.1 and 26.3.2.2 for the guest's SysState, field by field.
 void load_guest_sys(SysState& c, const Vmcs& v, uint64_t entryc) {
-    c.cr0 = v[S_GUEST_CR0] | 0x10;   // ET is fixed
-    c.cr3 = v[S_GUEST_CR3];
-    c.cr4 = v[S_GUEST_CR4];
-    c.sysenter_cs = v[S_GUEST_SYSENTER_CS];
-    c.sysenter_esp = v[S_GUEST_SYSENTER_ESP];
-    c.sysenter_eip = v[S_GUEST_SYSENTER_EIP];
-    if (entryc & entryc::LoadPat) c.pat = v[S_GUEST_IA32_PAT];
-    if (entryc & entryc::LoadEfer) {
-        c.efer = v[S_GUEST_IA32_EFER];
-    } else {
+    if (!load_cr_msrs(c, v, kGuestCrMsr, entryc & entryc::LoadPat, entryc & entryc::LoadEfer)) {
         // LMA follows the IA-32e mode guest control; LME too when paging is on
         const bool ia32e = entryc & entryc::Ia32e;
         c.efer = (c.efer & ~uint64_t{1u << 10}) | (ia32e ? (1u << 10) : 0);
@@ -141,16 +156,7 @@ void save_guest_sys(const SysState& c, uint64_t exitc, ColdSaver& g) {
 // 27.5.1-27.5.3 for the host's SysState: flat segments (27.5.2).
 void load_host_sys(SysState& c, const Vmcs& v, uint64_t exitc) {
     const bool host64 = exitc & exitc::HostLong;
-    c.cr0 = v[S_HOST_CR0] | 0x10;
-    c.cr3 = v[S_HOST_CR3];
-    c.cr4 = v[S_HOST_CR4];
-    c.sysenter_cs = v[S_HOST_IA32_SYSENTER_CS];
-    c.sysenter_esp = v[S_HOST_IA32_SYSENTER_ESP];
-    c.sysenter_eip = v[S_HOST_IA32_SYSENTER_EIP];
-    if (exitc & exitc::LoadPat) c.pat = v[S_HOST_IA32_PAT];
-    if (exitc & exitc::LoadEfer) {
-        c.efer = v[S_HOST_IA32_EFER];
-    } else {
+    if (!load_cr_msrs(c, v, kHostCrMsr, exitc & exitc::LoadPat, exitc & exitc::LoadEfer)) {
         const uint64_t lm = (1u << 10) | (1u << 8);
         c.efer = (c.efer & ~lm) | (host64 ? lm : 0);
     }

@@ -228,16 +228,14 @@ private:
         hx::Core& c = cpu_->core();
         uint64_t v = 0;
         if (!at || hx::vmcs_read(*at, field, v)) c.vmread(field, v);
-        else c.rflags &= ~kVmxArithFlags;
+        else c.rflags &= ~hx::rflags::STATUS;
         return v;
     }
     void vw(hx::Vmcs* at, uint32_t field, uint64_t value) {
         hx::Core& c = cpu_->core();
         if (!at || hx::vmcs_write(*at, field, value)) c.vmwrite(field, value);
-        else c.rflags &= ~kVmxArithFlags;
+        else c.rflags &= ~hx::rflags::STATUS;
     }
-    static constexpr uint64_t kVmxArithFlags = hx::rflags::CF | hx::rflags::PF | hx::rflags::AF | hx::rflags::ZF |
-                                               hx::rflags::SF | hx::rflags::OF;
     void advance_rip(uint64_t len);   // RIP past the exiting instruction
     void advance_rip(hx::Vmcs* at, uint64_t len);   // the same with host_vmcs() already taken
     // x86_vcpu_exits.cpp: decoding
