@@ -68,6 +68,7 @@ Core::~Core() { mem_.remove_code_observer(this); }
 
 // Power-on state (SDM Vol. 3 9.1.1, Table 9-1).
 void Core::reset() {
+    host_pending_ = nullptr;   // all of it is loaded anew
     for (auto& r : gpr) r = 0;
     gpr[2] = 0x000806f0;   // EDX: family/model/stepping as CPUID leaf 1 EAX reports
     uint32_t sig[4] = {};
@@ -336,6 +337,7 @@ template <bool kTimed> uint64_t Core::run_block(uint64_t budget) {
 }
 
 StopReason Core::run(uint64_t max_insns) {
+    settle_host();
     const uint64_t end = icount_ + max_insns;
     stop_requested_ = false;
     retired_pages_.clear();

@@ -219,6 +219,9 @@ public:
     bool protected_mode() const { return (cr0 & 1) != 0; }
     bool code64() const { return long_mode() && (seg[CS].attr & (1u << 13)); }
     void update_context();               // after CR0/CR3/CR4/EFER/CPL/VMX transitions
+    // The contexts of the CPL and tlb_tag (update_context without the
+    // paging-configuration check, for a change of neither configuration nor tag).
+    void set_ctx() { data_ctx = fetch_ctx = (cpl == 3 ? 1u : 0u) | (tlb_tag << 1); }
     void flush_tlb(bool keep_global = false);
     void flush_decoded();
 
@@ -311,7 +314,7 @@ public:
     bool rdmsr(uint32_t msr, uint64_t& v);
     bool wrmsr(uint32_t msr, uint64_t v);
     // CPUID (cpuid.cpp): exactly what this core implements.
-    void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) const;
+    void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
     // Port I/O (system.cpp): CPL > IOPL (or VM86) consults the TSS I/O
     // bitmap; false: #GP(0) was raised.
     bool io_permitted(uint16_t port, unsigned width);
@@ -352,6 +355,20 @@ public:
     // instruction (the caller clears RFLAGS as VMsucceed does) without
     // re-deriving the mode.
     Vmcs* host_vmcs();
+    // Hosted: a VM exit whose host has no emulated code to run (the VMM is
+    // C++) loads the host's RIP, RSP, RFLAGS and CPL but leaves the guest's
+    // SysState in the core, owing that part of the load of host state (SDM
+    // 27.5) and the TLB-context switch; a VMRESUME of the same VMCS with
+    // nothing changed that the loads read then loads no SysState either
+    // (vm_entry). Whatever looks at the rest of root-mode state first
+    // settles: run(), the VMX instructions but VMREAD/VMWRITE (whose checks
+    // the owed host state is known to pass), RDMSR/WRMSR, CPUID. Code
+    // reading the SysState members of a hosted core between a VM exit and
+    // the next entry calls settle_host() first.
+    void settle_host() {
+        if (HV_UNLIKELY(host_pending_ != nullptr)) settle_host_now();
+    }
+    bool host_pending() const { return host_pending_ != nullptr; }
     VmxStatus vmlaunch() { return vm_entry(true); }
     VmxStatus vmresume() { return vm_entry(false); }
     VmxStatus invept(uint64_t type, uint64_t eptp);
@@ -383,7 +400,7 @@ public:
     // preemption timer. True: a VM exit was taken. check_interrupts() calls
     // it first when in_non_root().
     bool vmx_check_events();
-    bool vmx_events_armed() const { return vmx_armed_; }
+    bool vmx_events_armed() const { return (vmx_armed_pin_ | vmx_armed_proc_) != 0; }
     bool intercept_cpuid();
     bool intercept_hlt();
     bool intercept_invd();
@@ -526,7 +543,12 @@ private:
     VmxState& make_vmx();
     std::unique_ptr<VmxState, VmxStateDeleter> vmx_;
     bool vmx_on_ = false, non_root_ = false, ept_on_ = false;
-    bool vmx_armed_ = false;                     // windows / preemption timer / pin exiting to check
+    // The controls of the VMCS entered that ask for boundary events
+    // (VmxInternals::arm; none in root): pin-based external-interrupt and
+    // NMI exiting, virtual NMIs, the preemption timer; the windows.
+    uint32_t vmx_armed_pin_ = 0, vmx_armed_proc_ = 0;
+    Vmcs* host_pending_ = nullptr;               // settle_host: the VMCS whose host state is owed
+    [[gnu::noinline]] void settle_host_now();
     bool vmexit_stop_ = false;
     uint64_t current_vmcs_pa_ = ~0ull;
 

@@ -29,7 +29,8 @@ void str4(const char* s, uint32_t& r) { std::memcpy(&r, s, 4); }
 
 } // namespace
 
-void Core::cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]) const {
+void Core::cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]) {
+    settle_host();   // CPUID reads CR4
     uint32_t& a = out[0];
     uint32_t& b = out[1];
     uint32_t& c = out[2];

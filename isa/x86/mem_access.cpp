@@ -189,7 +189,7 @@ void Core::update_context() {
     const bool guest = tlb_tag & 1;
     uint64_t& filled_under = guest ? tlb_config_guest_ : tlb_config_;
     if (HV_UNLIKELY(config != filled_under)) change_tlb_config(guest, config);
-    data_ctx = fetch_ctx = (cpl == 3 ? 1u : 0u) | (tlb_tag << 1);
+    set_ctx();
     end_block();   // CS, the mode or the translation may differ: the run loop re-reads them
 }
 

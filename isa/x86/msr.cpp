@@ -73,6 +73,7 @@ uint64_t Core::tsc() const { return cycles() + tsc_offset + (in_non_root() ? vmx
 
 bool Core::rdmsr(uint32_t m, uint64_t& v) {
     v = 0;
+    if (!(m >= 0x480 && m <= 0x491)) settle_host();   // the VMX capabilities do not depend on the mode
     if (m >= msr::X2APIC_FIRST && m <= msr::X2APIC_LAST) {
         if (!(apic_base & kApicExtd) || !apic_) return false;
         return apic_->x2apic_rdmsr(m, v);
@@ -115,6 +116,7 @@ bool Core::rdmsr(uint32_t m, uint64_t& v) {
 }
 
 bool Core::wrmsr(uint32_t m, uint64_t v) {
+    settle_host();
     const uint64_t maxpa = (uint64_t{1} << cfg_.phys_addr_bits) - 1;
     if (m >= msr::X2APIC_FIRST && m <= msr::X2APIC_LAST) {
         if (!(apic_base & kApicExtd) || !apic_) return false;

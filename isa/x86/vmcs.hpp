@@ -104,6 +104,10 @@ struct Vmcs {
     // of the guest's fields made, `host` the same for the host's.
     uint64_t guest_gen = 1, host_gen = 1;
     SysSnapshot saved, loaded, host;
+    // `loaded` was made from the fields `saved` wrote and equals it: a
+    // full load of those fields gives back the SysState saved
+    // (VmxInternals::resume_in_place). Kept whenever either is taken.
+    bool round_trip = false;
     uint64_t& operator[](vmcs::Slot s) { return f[s]; }
     uint64_t operator[](vmcs::Slot s) const { return f[s]; }
     // A write of a control field by the processor itself (VM exit).

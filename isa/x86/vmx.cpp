@@ -69,6 +69,7 @@ V Core::vmxon_check() const {
 }
 
 V Core::vmxon(uint64_t pa) {
+    settle_host();
     const V chk = vmxon_check();
     if (chk != V::Succeed) return chk;
     if (vmx_on_) return vmx_fail(ErrVmxonInRoot);
@@ -82,6 +83,7 @@ V Core::vmxon(uint64_t pa) {
 }
 
 V Core::vmxoff() {
+    settle_host();
     if (!vmx_on_ || non_root_ || ud_mode(*this)) return V::Ud;
     if (cpl > 0) return V::Gp;
     vmx_on_ = false;
@@ -93,6 +95,7 @@ V Core::vmxoff() {
 }
 
 V Core::vmclear(uint64_t pa) {
+    settle_host();
     if (!vmx_on_ || non_root_ || ud_mode(*this)) return V::Ud;
     if (cpl > 0) return V::Gp;
     VmxState& s = vmx();
@@ -107,6 +110,7 @@ V Core::vmclear(uint64_t pa) {
 }
 
 V Core::vmptrld(uint64_t pa) {
+    settle_host();
     if (!vmx_on_ || non_root_ || ud_mode(*this)) return V::Ud;
     if (cpl > 0) return V::Gp;
     VmxState& s = vmx();
@@ -120,7 +124,8 @@ V Core::vmptrld(uint64_t pa) {
 }
 
 V Core::vmread(uint64_t field, uint64_t& value) {
-    if (!vmx_on_ || non_root_ || ud_mode(*this)) return V::Ud;
+    // the owed host state passes the mode check (host_vmcs)
+    if (!vmx_on_ || non_root_ || (!host_pending_ && ud_mode(*this))) return V::Ud;
     if (cpl > 0) return V::Gp;
     Vmcs* v = vmx().cur;
     if (!v) return vmx_fail(0);
@@ -129,7 +134,8 @@ V Core::vmread(uint64_t field, uint64_t& value) {
 }
 
 V Core::vmwrite(uint64_t field, uint64_t value) {
-    if (!vmx_on_ || non_root_ || ud_mode(*this)) return V::Ud;
+    // the owed host state passes the mode check (host_vmcs)
+    if (!vmx_on_ || non_root_ || (!host_pending_ && ud_mode(*this))) return V::Ud;
     if (cpl > 0) return V::Gp;
     Vmcs* v = vmx().cur;
     if (!v) return vmx_fail(0);
@@ -140,11 +146,16 @@ V Core::vmwrite(uint64_t field, uint64_t value) {
 // VMREAD/VMWRITE's checks before the field (above), once for host code in
 // C++ that then issues any number of them (vmcs_read/vmcs_write).
 Vmcs* Core::host_vmcs() {
+    // The owed host state passed these checks at the VM entry before (the
+    // host fields' CR0 has PE, RFLAGS is 2, CPL 0, CS.L is the host
+    // address-space size and so is EFER.LMA) and it is of the current VMCS.
+    if (host_pending_) return host_pending_;
     if (!vmx_on_ || non_root_ || ud_mode(*this) || cpl > 0 || !vmx_) return nullptr;
     return vmx_->cur;
 }
 
 V Core::invept(uint64_t type, uint64_t eptp) {
+    settle_host();
     if (!vmx_on_ || non_root_ || ud_mode(*this)) return V::Ud;
     if (cpl > 0) return V::Gp;
     if (type != 1 && type != 2) return vmx_fail(ErrInvalidInvOperand);
@@ -162,6 +173,7 @@ V Core::invept(uint64_t type, uint64_t eptp) {
 }
 
 V Core::invvpid(uint64_t type, uint16_t vpid, uint64_t linear) {
+    settle_host();
     if (!vmx_on_ || non_root_ || ud_mode(*this)) return V::Ud;
     if (cpl > 0) return V::Gp;
     if (type > 3) return vmx_fail(ErrInvalidInvOperand);

@@ -138,10 +138,10 @@ uint32_t VmxInternals::check_host(Core& c, const Vmcs& v) {
 }
 
 // 26.2.4: the address-space size against the mode VMLAUNCH/VMRESUME runs in.
-uint32_t VmxInternals::check_host_mode(Core& c, const Vmcs& v) {
+uint32_t VmxInternals::check_host_mode(const Vmcs& v, bool long_mode) {
     const bool host64 = v[S_VM_EXIT_CONTROLS] & exitc::HostLong;
     const bool ia32e_guest = v[S_VM_ENTRY_CONTROLS] & entryc::Ia32e;
-    if (c.long_mode()) {
+    if (long_mode) {
         if (!host64) return ErrEntryHostState;
     } else if (ia32e_guest || host64) {
         return ErrEntryHostState;

@@ -87,18 +87,16 @@ bool Core::intercept_sipi(uint8_t vector) {
 // Boundary events in priority order (SDM 26.7 / 25.2): preemption timer,
 // NMI (NMI exiting), NMI window, interrupt window, external interrupt.
 bool Core::vmx_check_events() {
-    if (!non_root_ || !vmx_armed_) return false;
-    VmxState& s = vmx();
-    Vmcs& v = *s.cur;
-    const uint64_t pinc = v[S_PIN_BASED_VM_EXEC_CONTROL], pc = v[S_CPU_BASED_VM_EXEC_CONTROL];
-    if (s.preempt_on && cycles() >= s.preempt_deadline) {
-        v[S_VMX_PREEMPTION_TIMER_VALUE] = 0;
+    // the controls of the VMCS entered (VmxInternals::arm)
+    const uint32_t pinc = vmx_armed_pin_, pc = vmx_armed_proc_;
+    if (!non_root_ || !(pinc | pc)) return false;
+    VmxState& s = *vmx_;
+    if ((pinc & pin::PreemptionTimer) && cycles() >= s.preempt_deadline) {
+        (*s.cur)[S_VMX_PREEMPTION_TIMER_VALUE] = 0;
         vm_exit(PreemptionTimer);
         return true;
     }
-    const bool shadow = interrupt_shadow();
-    const bool virt_nmi = pinc & pin::VirtualNmis;
-    if (nmi_pending_ && (pinc & pin::NmiExiting) && (virt_nmi || !nmi_blocked)) {
+    if ((pinc & pin::NmiExiting) && nmi_pending_ && ((pinc & pin::VirtualNmis) || !nmi_blocked)) {
         nmi_pending_ = false;
         X::ExitInfo e;
         e.reason = ExceptionNmi;
@@ -106,18 +104,21 @@ bool Core::vmx_check_events() {
         X::exit(*this, e);
         return true;
     }
-    if ((pc & proc::NmiWindow) && !nmi_blocked && !shadow) {
-        vm_exit(NmiWindow);
-        return true;
-    }
-    if ((pc & proc::IntWindow) && (rflags & rflags::IF) && !shadow) {
-        vm_exit(InterruptWindow);
-        return true;
+    if (pc) {
+        const bool shadow = interrupt_shadow();
+        if ((pc & proc::NmiWindow) && !nmi_blocked && !shadow) {
+            vm_exit(NmiWindow);
+            return true;
+        }
+        if ((pc & proc::IntWindow) && (rflags & rflags::IF) && !shadow) {
+            vm_exit(InterruptWindow);
+            return true;
+        }
     }
     if ((pinc & pin::ExtIntExiting) && !irq_masked_ && (intr_ || (apic_ && apic_->has_interrupt()))) {
         X::ExitInfo e;
         e.reason = ExternalInterrupt;
-        if ((v[S_VM_EXIT_CONTROLS] & exitc::AckIntr) && apic_ && apic_->has_interrupt())
+        if (((*s.cur)[S_VM_EXIT_CONTROLS] & exitc::AckIntr) && apic_ && apic_->has_interrupt())
             e.intr_info = apic_->acknowledge() | uint32_t(ExtInt) << 8 | kIntrValid;
         halted = false;   // the exit saves the activity state first (HLT stays HLT)
         X::exit(*this, e);

@@ -76,7 +76,6 @@ struct VmxInternals {
     }
     static bool& non_root(Core& c) { return c.non_root_; }
     static bool& ept_on(Core& c) { return c.ept_on_; }
-    static bool& armed(Core& c) { return c.vmx_armed_; }
     static bool& exit_stop(Core& c) { return c.vmexit_stop_; }
     static void end_block(Core& c) { c.block_end_ = true; }
     static bool& nmi_pending(Core& c) { return c.nmi_pending_; }
@@ -86,20 +85,29 @@ struct VmxInternals {
     // check_controls and check_host read only control and host-state
     // fields (and the fixed physical-address width): Vmcs::ctl_host_ok
     // remembers that they passed; check_injection (it reads the guest's
-    // CR0) and check_host_mode (the processor's mode) run at every entry.
+    // CR0) and check_host_mode (the processor's mode: whether it is in
+    // IA-32e mode) run at every entry.
     static uint32_t check_controls(Core& c, const Vmcs& v);
     static uint32_t check_injection(const Vmcs& v);
     static uint32_t check_host(Core& c, const Vmcs& v);
-    static uint32_t check_host_mode(Core& c, const Vmcs& v);
+    static uint32_t check_host_mode(const Vmcs& v, bool long_mode);
     // check_guest with `memo` (Vmcs::guest_ok) runs only the checks that
     // read RIP, the event-injection fields or memory (the VMCS link
     // pointer's revision); their order among the others is the SDM's, so
     // the exit qualification of a failure is the same either way.
     static bool check_guest(Core& c, const Vmcs& v, uint64_t& qual, bool memo = false);
     // vmx_transition.cpp
-    static bool load_guest(Core& c, Vmcs& v);   // false: PDPTE load failed
+    // false: PDPTE load failed. sys_in_place: the core already holds the
+    // SysState the fields give (resume_in_place).
+    static bool load_guest(Core& c, Vmcs& v, bool sys_in_place = false);
+    // A VMRESUME of the VMCS whose host state the core owes
+    // (Core::settle_host) that may skip loading it and the guest's
+    // SysState: see vmx_transition.cpp.
+    static bool resume_in_place(Core& c, Vmcs& v);
     static void save_guest(Core& c, Vmcs& v);
-    static void load_host(Core& c, Vmcs& v);
+    static void load_host(Core& c, Vmcs& v);   // load_host_regs, then load_host_sys
+    static void load_host_regs(Core& c, const Vmcs& v);
+    static void load_host_sys(Core& c, Vmcs& v);
     // The VM-entry / VM-exit MSR-load and the VM-exit MSR-store areas
     // (26.4, 27.4, 27.6); false: an entry was refused (failed_index: which,
     // from 1). Most VMCSs have none.

@@ -78,18 +78,24 @@ void take(SysSnapshot& snap, const SysState& s, uint64_t gen, const uint64_t (&k
     snap.gen = gen;
     std::copy(std::begin(key), std::end(key), snap.key);
 }
+// Vmcs::round_trip, after `saved` or `loaded` was taken.
+void note_round_trip(Vmcs& v) {
+    v.round_trip = v.saved.gen == v.loaded.gen && std::memcmp(&v.saved.s, &v.loaded.s, sizeof(SysState)) == 0;
+}
 
 // A load of SysState from fields of generation `gen` under controls `ctl`
 // (which may keep the core's EFER and PAT): the snapshot when it was made
 // from the same, else `full` (field by field), which becomes the snapshot.
-template <class Full> void load_sys(SysState& sys, SysSnapshot& snap, uint64_t gen, uint64_t ctl, Full full) {
+// Returns whether the snapshot was (re)taken.
+template <class Full> bool load_sys(SysState& sys, SysSnapshot& snap, uint64_t gen, uint64_t ctl, Full full) {
     const uint64_t key[3] = {ctl, sys.efer, sys.pat};
     if (usable(snap, gen, key)) {
         std::memcpy(&sys, &snap.s, sizeof sys);
-        return;
+        return false;
     }
     full(sys);
     take(snap, sys, gen, key);
+    return true;
 }
 
 // The control registers and MSRs a VM entry loads from the guest-state
@@ -154,7 +160,7 @@ void save_guest_sys(const SysState& c, uint64_t exitc, ColdSaver& g) {
 }
 
 // 27.5.1-27.5.3 for the host's SysState: flat segments (27.5.2).
-void load_host_sys(SysState& c, const Vmcs& v, uint64_t exitc) {
+void load_host_sys_fields(SysState& c, const Vmcs& v, uint64_t exitc) {
     const bool host64 = exitc & exitc::HostLong;
     if (!load_cr_msrs(c, v, kHostCrMsr, exitc & exitc::LoadPat, exitc & exitc::LoadEfer)) {
         const uint64_t lm = (1u << 10) | (1u << 8);
@@ -183,10 +189,12 @@ void load_host_sys(SysState& c, const Vmcs& v, uint64_t exitc) {
 // 26.3.2 loading guest state. The SysState part comes from the snapshot
 // of the last full load when the fields, the controls and the core's EFER
 // and PAT (which the load may keep) are those it was made from.
-bool VmxInternals::load_guest(Core& c, Vmcs& v) {
+bool VmxInternals::load_guest(Core& c, Vmcs& v, bool sys_in_place) {
     const uint64_t entryc = v[S_VM_ENTRY_CONTROLS];
     const bool ia32e = entryc & entryc::Ia32e;
-    load_sys(c, v.loaded, v.guest_gen, entryc, [&](SysState& sys) { load_guest_sys(sys, v, entryc); });
+    if (!sys_in_place &&
+        load_sys(c, v.loaded, v.guest_gen, entryc, [&](SysState& sys) { load_guest_sys(sys, v, entryc); }))
+        note_round_trip(v);
     if (entryc & entryc::LoadDebug) c.dr[7] = v[S_GUEST_DR7];
     c.rip = v[S_GUEST_RIP];
     c.gpr[4] = v[S_GUEST_RSP];
@@ -237,6 +245,7 @@ void VmxInternals::save_guest(Core& c, Vmcs& v) {
             save_guest_sys(sys, exitc, g);
         }
         take(v.saved, sys, v.guest_gen, key);
+        note_round_trip(v);
     }
     // IA32_VMX_MISC bit 5: EFER.LMA goes into the IA-32e mode guest control
     v.set_ctl(S_VM_ENTRY_CONTROLS,
@@ -261,11 +270,15 @@ void VmxInternals::save_guest(Core& c, Vmcs& v) {
     if (g.changed) v.guest_ok = false;
 }
 
-// 27.5 loading host state; the SysState part as load_guest's.
+// 27.5 loading host state: the registers (27.5.1 RIP, RSP, RFLAGS, DR7;
+// 27.5.3 CPL) and the activity state, then the SysState part as
+// load_guest's (and PDPTEs for a PAE host).
 void VmxInternals::load_host(Core& c, Vmcs& v) {
-    const uint64_t exitc = v[S_VM_EXIT_CONTROLS];
-    const bool host64 = exitc & exitc::HostLong;
-    load_sys(c, v.host, v.host_gen, exitc, [&](SysState& sys) { load_host_sys(sys, v, exitc); });
+    load_host_regs(c, v);
+    load_host_sys(c, v);
+}
+
+void VmxInternals::load_host_regs(Core& c, const Vmcs& v) {
     c.dr[7] = 0x400;
     c.rip = v[S_HOST_RIP];
     c.gpr[4] = v[S_HOST_RSP];
@@ -273,6 +286,12 @@ void VmxInternals::load_host(Core& c, Vmcs& v) {
     c.cpl = 0;
     c.halted = false;
     c.waiting_sipi = false;
+}
+
+void VmxInternals::load_host_sys(Core& c, Vmcs& v) {
+    const uint64_t exitc = v[S_VM_EXIT_CONTROLS];
+    const bool host64 = exitc & exitc::HostLong;
+    load_sys(c, v.host, v.host_gen, exitc, [&](SysState& sys) { load_host_sys_fields(sys, v, exitc); });
     if ((c.cr0 & 0x80000000) && (c.cr4 & (1u << 5)) && !host64) c.load_pdptes();
 }
 
@@ -331,14 +350,14 @@ void VmxInternals::update_tlb_tag(Core& c) {
 
 // Which boundary events need a look in non-root (vmx_check_events).
 void VmxInternals::arm(Core& c) {
-    bool armed = false;
+    uint32_t pinc = 0, procc = 0;
     if (c.non_root_) {
         const Vmcs& v = *st(c).cur;
-        const uint64_t pinc = v[S_PIN_BASED_VM_EXEC_CONTROL], procc = v[S_CPU_BASED_VM_EXEC_CONTROL];
-        armed = (pinc & (pin::ExtIntExiting | pin::NmiExiting | pin::PreemptionTimer)) ||
-                (procc & (proc::IntWindow | proc::NmiWindow));
+        pinc = uint32_t(v[S_PIN_BASED_VM_EXEC_CONTROL]);
+        procc = uint32_t(v[S_CPU_BASED_VM_EXEC_CONTROL]);
     }
-    c.vmx_armed_ = armed;
+    c.vmx_armed_pin_ = pinc & (pin::ExtIntExiting | pin::NmiExiting | pin::VirtualNmis | pin::PreemptionTimer);
+    c.vmx_armed_proc_ = procc & (proc::IntWindow | proc::NmiWindow);
     c.block_end_ = true;
 }
 
@@ -390,35 +409,77 @@ void VmxInternals::entry_failed(Core& c, Vmcs& v, uint32_t reason, uint64_t qual
     arm(c);
 }
 
+// The core owes the host state of `v` (its last VM exit's) and still holds
+// the SysState that exit saved. A VMRESUME of `v` need load neither when
+// nothing those loads read has changed since, and the full load of the
+// guest's fields gives back what the save wrote out of the core:
+// - the core's EFER and PAT are still the guest's, and the host snapshot
+//   was made from the host fields and controls as they are now and those
+//   EFER and PAT (the load it owes would copy it);
+// - the guest's fields are still those the exit wrote (no generation
+//   since), the snapshot of their last full load was made from them and
+//   from the controls and EFER and PAT the owed host load leaves, and it
+//   equals what the save wrote (Vmcs::round_trip);
+// - the controls and host fields have not changed since the entry before
+//   (ctl_host_ok), so the checks of the processor's mode pass as then.
+bool VmxInternals::resume_in_place(Core& c, Vmcs& v) {
+    if (!v.ctl_host_ok || !v.round_trip || v.saved.gen != v.guest_gen) return false;
+    const uint64_t exitc = v[S_VM_EXIT_CONTROLS];
+    const uint64_t host_key[3] = {exitc, c.efer, c.pat};
+    if (!usable(v.host, v.host_gen, host_key)) return false;
+    const uint64_t guest_key[3] = {v[S_VM_ENTRY_CONTROLS], v.host.s.efer, v.host.s.pat};
+    return usable(v.loaded, v.guest_gen, guest_key);
+}
+
 Core::VmxStatus Core::vm_entry(bool launch) {
-    if (!vmx_on_ || non_root_ || !(cr0 & 1) || (rflags & rflags::VM) || (long_mode() && !(seg[CS].attr & (1u << 13))))
-        return V::Ud;
-    if (cpl > 0) return V::Gp;
+    // The owed host state is settled unless this entry may skip it; it has
+    // CR0.PE, RFLAGS 2, CPL 0 and CS.L equal to EFER.LMA (the entry checks
+    // of its fields), so the instruction's #UD/#GP checks pass.
+    bool in_place = false;
+    if (host_pending_) {
+        in_place = !launch && host_pending_ == vmx_->cur && VmxInternals::resume_in_place(*this, *host_pending_);
+        if (!in_place) settle_host_now();
+    }
+    if (!in_place) {
+        if (!vmx_on_ || non_root_ || !(cr0 & 1) || (rflags & rflags::VM) ||
+            (long_mode() && !(seg[CS].attr & (1u << 13))))
+            return V::Ud;
+        if (cpl > 0) return V::Gp;
+    }
     VmxState& s = vmx();
-    if (!s.cur) return vmx_fail(0);
+    // A failure from here on is the host's: its state first.
+    auto fail = [&](uint32_t e) {
+        settle_host();
+        return vmx_fail(e);
+    };
+    if (!s.cur) return fail(0);
     Vmcs& v = *s.cur;
-    if (launch && v.launched) return vmx_fail(ErrVmlaunchNotClear);
-    if (!launch && !v.launched) return vmx_fail(ErrVmresumeNotLaunched);
+    if (launch && v.launched) return fail(ErrVmlaunchNotClear);
+    if (!launch && !v.launched) return fail(ErrVmresumeNotLaunched);
     // Every control/host check fails with one error number (7 / 8), so the
     // remembered part may be skipped without changing which error comes.
     const bool memo = v.ctl_host_ok;
     if (!memo)
-        if (uint32_t e = VmxInternals::check_controls(*this, v)) return vmx_fail(e);
-    if (uint32_t e = VmxInternals::check_injection(v)) return vmx_fail(e);
+        if (uint32_t e = VmxInternals::check_controls(*this, v)) return fail(e);
+    if (uint32_t e = VmxInternals::check_injection(v)) return fail(e);
     if (!memo)
-        if (uint32_t e = VmxInternals::check_host(*this, v)) return vmx_fail(e);
+        if (uint32_t e = VmxInternals::check_host(*this, v)) return fail(e);
     v.ctl_host_ok = true;
-    if (uint32_t e = VmxInternals::check_host_mode(*this, v)) return vmx_fail(e);
+    // In place, the processor's mode is the owed host state's: its EFER.LMA.
+    const bool host_long = in_place ? (v.host.s.efer & (1u << 10)) != 0 : long_mode();
+    if (uint32_t e = VmxInternals::check_host_mode(v, host_long)) return fail(e);
     uint64_t qual = 0;
     // The remembered guest-state checks all fail with exit reason 33 and
     // qualification 0, and check_guest keeps the others in their places.
     if (!VmxInternals::check_guest(*this, v, qual, v.guest_ok)) {
+        settle_host();
         VmxInternals::entry_failed(*this, v, EntryFailGuest, qual);
         return V::EntryFailed;
     }
     v.guest_ok = true;
     s.host_nmi_blocked = nmi_blocked;
-    if (!VmxInternals::load_guest(*this, v)) {
+    host_pending_ = nullptr;   // in place: the guest's SysState is the core's
+    if (!VmxInternals::load_guest(*this, v, in_place)) {
         VmxInternals::entry_failed(*this, v, EntryFailGuest, 2);
         return V::EntryFailed;
     }
@@ -440,8 +501,15 @@ Core::VmxStatus Core::vm_entry(bool launch) {
         const uint64_t value = v[S_VMX_PREEMPTION_TIMER_VALUE] & 0xffffffff;
         s.preempt_deadline = value == 0 ? now : next_tick + ((value - 1) << rate);
     }
-    VmxInternals::update_tlb_tag(*this);
-    VmxInternals::arm(*this);
+    if (in_place && ((tlb_tag >> 1) & 0xffff)) {
+        // The exit left the guest's context, tagged by a VPID, as it was;
+        // its tag and paging configuration have not changed since (the
+        // controls and SysState are those of then), only maybe the CPL.
+        set_ctx();
+    } else {
+        VmxInternals::update_tlb_tag(*this);
+    }
+    VmxInternals::arm(*this);   // ends the block, as update_context does
     // The hardware transition (full system; a hosted vCPU charges its own).
     if (!cfg_.hosted) add_cycles(cfg_.costs.vm_entry);
     if (hw_trace) hw_trace->on_hw_event({isa::HwEvent::Kind::VmEntry, rip, launch ? 1u : 0u, {}});
@@ -474,7 +542,12 @@ void VmxInternals::exit(Core& c, const ExitInfo& e) {
                                  {e.qual, e.set_gpa ? e.gpa : 0, e.set_gla ? e.gla : 0, e.insn_len}});
     save_guest(c, v);
     msr_store(c, v[S_VMEXIT_MSR_STORE_ADDR], uint32_t(v[S_VM_EXIT_MSR_STORE_COUNT]));
-    load_host(c, v);
+    // Hosted, with no MSR to load after it: the host's SysState is owed
+    // (Core::settle_host); its registers are loaded now.
+    const bool owe = c.config().hosted && v[S_VM_EXIT_MSR_LOAD_COUNT] == 0;
+    load_host_regs(c, v);
+    if (owe) c.host_pending_ = &v;
+    else load_host_sys(c, v);
     uint32_t idx = 0;
     if (!msr_load(c, v[S_VMEXIT_MSR_LOAD_ADDR], uint32_t(v[S_VM_EXIT_MSR_LOAD_COUNT]), idx)) {
         // VMX abort (27.7): indicator 1 in the VMCS region, then shutdown
@@ -487,10 +560,17 @@ void VmxInternals::exit(Core& c, const ExitInfo& e) {
     s.preempt_on = false;
     c.non_root_ = false;
     c.ept_on_ = false;
-    update_tlb_tag(c);
+    if (!owe) update_tlb_tag(c);
     arm(c);
     if (c.config().hosted) c.vmexit_stop_ = true;
     else c.add_cycles(c.costs().vm_exit);   // the hardware transition (a hosted vCPU charges its own)
+}
+
+void Core::settle_host_now() {
+    Vmcs& v = *host_pending_;
+    host_pending_ = nullptr;
+    VmxInternals::load_host_sys(*this, v);
+    VmxInternals::update_tlb_tag(*this);
 }
 
 void Core::vm_exit(uint32_t reason, uint64_t qual, uint32_t insn_len, uint32_t insn_info) {

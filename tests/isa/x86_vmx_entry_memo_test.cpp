@@ -64,6 +64,8 @@ TEST_CASE("VM entry: VMRESUME after an exit and unchanged controls enters, again
         f.expect_exit(vx::Cpuid);
     }
     // A host-mode change is the processor's, not the VMCS's: still checked.
+    // (Root-mode state is written once the exit's owed host state is in.)
+    f.core->settle_host();
     f.core->efer &= ~uint64_t{1u << 10};
     CHECK(f.core->vmresume() == V::FailValid);
     CHECK(f.core->vm_instruction_error() == 8);

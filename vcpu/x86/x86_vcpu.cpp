@@ -97,7 +97,8 @@ X86VCpu::X86VCpu(X86VCpu&& o) noexcept
       msr_bitmap_(o.msr_bitmap_), eptp_(o.eptp_), ept_set_(o.ept_set_), set_up_(o.set_up_),
       programmed_(o.programmed_), launched_(o.launched_), reset_pending_(o.reset_pending_), entry_(o.entry_),
       pending_rsp_(o.pending_rsp_), pending_rip_(o.pending_rip_), ctx_(o.ctx_), rip_(o.rip_), rflags_(o.rflags_),
-      cs_base_(o.cs_base_), pin_(o.pin_), proc_(o.proc_), proc2_(o.proc2_), timer_ok_(o.timer_ok_), vpid_(o.vpid_),
+      cs_base_(o.cs_base_), pin_(o.pin_), proc_(o.proc_), proc2_(o.proc2_), pin_vmcs_(o.pin_vmcs_),
+      proc_vmcs_(o.proc_vmcs_), entry_intr_vmcs_(o.entry_intr_vmcs_), timer_ok_(o.timer_ok_), vpid_(o.vpid_),
       xcr0_(o.xcr0_), cpu_(o.cpu_), budget_(o.budget_), last_cycles_(o.last_cycles_), preempted_(o.preempted_),
       deadline_(o.deadline_),
       exit_(o.exit_), insn_error_(o.insn_error_), pending_(o.pending_), reinject_(o.reinject_), fault_(o.fault_),
@@ -206,6 +207,8 @@ Result<void> X86VCpu::program_vmcs() {
         return make_error(ErrorKind::Internal, fmt::format("bind: VMCLEAR/VMPTRLD of {:#x} failed", vmcs_));
     vw(vf::PIN_BASED_VM_EXEC_CONTROL, pin_);
     vw(vf::CPU_BASED_VM_EXEC_CONTROL, proc_);
+    pin_vmcs_ = pin_;
+    proc_vmcs_ = proc_;
     vw(vf::SECONDARY_VM_EXEC_CONTROL, proc2_);
     vw(vf::VM_EXIT_CONTROLS, exitc);
     vw(vf::VM_ENTRY_CONTROLS, entryc);
@@ -309,6 +312,7 @@ void X86VCpu::write_reset_state() {
     vw(vf::GUEST_PENDING_DBG_EXCEPTIONS, 0);
     vw(vf::VM_ENTRY_CONTROLS, vr(vf::VM_ENTRY_CONTROLS) & ~uint64_t{vmx::entryc::Ia32e});
     vw(vf::VM_ENTRY_INTR_INFO, 0);
+    entry_intr_vmcs_ = 0;
     rip_ = entry_ - base;
     rflags_ = 2;
     cs_base_ = base;
@@ -560,10 +564,17 @@ void X86VCpu::inject_events(hx::Vmcs* at) {
         }
         irqs_->nonempty.store(!irqs_->q.empty(), std::memory_order_relaxed);
     }
-    vw(at, vf::VM_ENTRY_INTR_INFO, info);
+    if (info | entry_intr_vmcs_) {
+        vw(at, vf::VM_ENTRY_INTR_INFO, info);
+        entry_intr_vmcs_ = info;
+    }
     if (info & vmx::kIntrErrorValid) vw(at, vf::VM_ENTRY_EXCEPTION_ERROR_CODE, error);
     if (len) vw(at, vf::VM_ENTRY_INSTRUCTION_LEN, len);
-    vw(at, vf::CPU_BASED_VM_EXEC_CONTROL, proc_ | (window ? vmx::proc::IntWindow : 0u));
+    const uint32_t proc = proc_ | (window ? vmx::proc::IntWindow : 0u);
+    if (proc != proc_vmcs_) {
+        vw(at, vf::CPU_BASED_VM_EXEC_CONTROL, proc);
+        proc_vmcs_ = proc;
+    }
 }
 
 // ---- running ---------------------------------------------------------------------------
@@ -606,7 +617,10 @@ Result<void> X86VCpu::enter_and_run() {
         const uint64_t now = c.cycles();
         budget = std::max<uint64_t>(1, std::min(budget, *deadline_ > now ? *deadline_ - now : 1));
     }
-    vw(at, vf::PIN_BASED_VM_EXEC_CONTROL, pin);
+    if (pin != pin_vmcs_) {
+        vw(at, vf::PIN_BASED_VM_EXEC_CONTROL, pin);
+        pin_vmcs_ = pin;
+    }
     const uint64_t host_xcr0 = c.xcr0;
     c.xcr0 = xcr0_;
     // The timing profile's VM transitions (the hardware's VM entry and
@@ -646,10 +660,13 @@ Result<void> X86VCpu::enter_and_run() {
 void X86VCpu::advance_rip(uint64_t len) { advance_rip(cpu_->core().host_vmcs(), len); }
 
 void X86VCpu::advance_rip(hx::Vmcs* at, uint64_t len) {
-    const bool cs_l = (vr(at, vf::GUEST_CS_AR_BYTES) >> 13) & 1;
-    const bool lma = vr(at, vf::GUEST_IA32_EFER) & (1u << 10);
     uint64_t rip = vr(at, vf::GUEST_RIP) + len;
-    if (!(cs_l && lma)) rip &= 0xffffffffull;
+    // Outside 64-bit code RIP wraps at 4 GiB; below that, the mode does not matter.
+    if (rip >> 32) {
+        const bool cs_l = (vr(at, vf::GUEST_CS_AR_BYTES) >> 13) & 1;
+        const bool lma = vr(at, vf::GUEST_IA32_EFER) & (1u << 10);
+        if (!(cs_l && lma)) rip &= 0xffffffffull;
+    }
     vw(at, vf::GUEST_RIP, rip);
     rip_ = rip;
     // The instruction completed: an STI / MOV SS shadow is over.

@@ -270,6 +270,11 @@ private:
     uint64_t rip_ = 0, rflags_ = 2, cs_base_ = 0;
     // Controls chosen at the first bind (the dynamic bits added per entry).
     uint32_t pin_ = 0, proc_ = 0, proc2_ = 0;
+    // What this vCPU last wrote to the pin- and processor-based controls
+    // and to the VM-entry interruption information (whose valid bit a VM
+    // exit clears): an entry writes only what differs, as VMMs keep a
+    // shadow of the fields they own.
+    uint32_t pin_vmcs_ = 0, proc_vmcs_ = 0, entry_intr_vmcs_ = 0;
     bool timer_ok_ = false;
     uint16_t vpid_ = 0;
     uint64_t xcr0_ = 1;
