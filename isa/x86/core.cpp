@@ -351,8 +351,9 @@ StopReason Core::run(uint64_t max_insns) {
         if (shutdown) return StopReason::Shutdown;
         if (stop_requested_) return StopReason::Requested;
         if (halted || waiting_sipi) return StopReason::Halt;
-        const uint64_t budget =
-            std::min({end - icount_, std::max<uint64_t>(1, irq_window_insns()), kMaxBlockInsns});
+        const uint64_t window = irq_window_insns();
+        uint64_t budget = std::min(end - icount_, kMaxBlockInsns);
+        if (HV_UNLIKELY(window < budget)) budget = window ? window : 1;
         block_end_ = false;
         const uint64_t acc = unit_costs_ ? run_block<false>(budget) : run_block<true>(budget);
         icount_ += acc & 0xffffffffu;

@@ -154,3 +154,41 @@ TEST_CASE("Hosted VM entry: a resume in place and one after settling give the gu
     CHECK(a.core->tlb_tag == b.core->tlb_tag);
     CHECK(a.core->data_ctx == b.core->data_ctx);
 }
+
+TEST_CASE("Hosted VM entry: a resume in place still loads what the fields say when saving and loading differ",
+          "[x86][vmx][unit]") {
+    // VM-entry loads EFER, VM exit does not save it: a change the guest
+    // makes to EFER is lost at the next entry (SDM 26.3.2.1), in place or not.
+    VmxFixture f;
+    f.enter_vmx();
+    f.valid_vmcs();
+    f.w(VM_ENTRY_CONTROLS, 0x11fb | vx::entryc::LoadEfer);
+    f.w(GUEST_IA32_EFER, 0);
+    REQUIRE(f.core->vmlaunch() == V::Succeed);
+    for (int i = 0; i < 3; ++i) {
+        f.core->vm_exit(vx::Cpuid, 0, 2);
+        f.core->take_vmexit();
+        f.resume();
+        CHECK(f.core->efer == 0);
+    }
+    f.core->efer |= 1u << 11;   // the guest sets NXE
+    f.core->vm_exit(vx::Cpuid, 0, 2);
+    f.core->take_vmexit();
+    CHECK(f.r(GUEST_IA32_EFER) == 0);
+    f.resume();
+    CHECK(f.core->efer == 0);
+}
+
+TEST_CASE("Hosted VM entry: core state the exit cannot save is not kept by a resume in place", "[x86][vmx][unit]") {
+    // Access-rights bits 11:8 are reserved in the VMCS: the save drops
+    // them, so the next entry loads the segment without them.
+    VmxFixture f;
+    steady_with_guest_state(f);
+    f.resume();
+    f.core->seg[DS].attr = 0x193;
+    f.core->vm_exit(vx::Cpuid, 0, 2);
+    f.core->take_vmexit();
+    CHECK(f.r(GUEST_DS_AR_BYTES) == 0x93);
+    f.resume();
+    CHECK(f.core->seg[DS].attr == 0x93);
+}

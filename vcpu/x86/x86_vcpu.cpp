@@ -660,17 +660,21 @@ Result<void> X86VCpu::enter_and_run() {
 void X86VCpu::advance_rip(uint64_t len) { advance_rip(cpu_->core().host_vmcs(), len); }
 
 void X86VCpu::advance_rip(hx::Vmcs* at, uint64_t len) {
-    uint64_t rip = vr(at, vf::GUEST_RIP) + len;
-    // Outside 64-bit code RIP wraps at 4 GiB; below that, the mode does not matter.
-    if (rip >> 32) {
-        const bool cs_l = (vr(at, vf::GUEST_CS_AR_BYTES) >> 13) & 1;
-        const bool lma = vr(at, vf::GUEST_IA32_EFER) & (1u << 10);
-        if (!(cs_l && lma)) rip &= 0xffffffffull;
+    uint64_t rip = 0, intr = 0;
+    {
+        VmcsReads r(*this, at);
+        rip = r(vf::GUEST_RIP) + len;
+        // Outside 64-bit code RIP wraps at 4 GiB; below that, the mode does not matter.
+        if (rip >> 32) {
+            const bool cs_l = (r(vf::GUEST_CS_AR_BYTES) >> 13) & 1;
+            const bool lma = r(vf::GUEST_IA32_EFER) & (1u << 10);
+            if (!(cs_l && lma)) rip &= 0xffffffffull;
+        }
+        intr = r(vf::GUEST_INTERRUPTIBILITY_INFO);
     }
     vw(at, vf::GUEST_RIP, rip);
     rip_ = rip;
     // The instruction completed: an STI / MOV SS shadow is over.
-    const uint64_t intr = vr(at, vf::GUEST_INTERRUPTIBILITY_INFO);
     if (intr & (vmx::intr::BlockSti | vmx::intr::BlockMovSs))
         vw(at, vf::GUEST_INTERRUPTIBILITY_INFO, intr & ~uint64_t{vmx::intr::BlockSti | vmx::intr::BlockMovSs});
 }

@@ -236,6 +236,32 @@ private:
         if (!at || hx::vmcs_write(*at, field, value)) c.vmwrite(field, value);
         else c.rflags &= ~hx::rflags::STATUS;
     }
+    // A handler's run of VMREADs from `at` (Core::host_vmcs): each field
+    // straight from the VMCS, RFLAGS cleared once at the end as the last
+    // VMsucceed leaves it; with no `at`, or a field vmcs_read refuses, the
+    // instruction itself (vr) for its exact failure.
+    class VmcsReads {
+    public:
+        VmcsReads(const X86VCpu& v, const hx::Vmcs* at) : v_(v), at_(at) {}
+        ~VmcsReads() {
+            if (read_) v_.cpu_->core().rflags &= ~hx::rflags::STATUS;
+        }
+        VmcsReads(const VmcsReads&) = delete;
+        VmcsReads& operator=(const VmcsReads&) = delete;
+        uint64_t operator()(uint32_t field) {
+            uint64_t x = 0;
+            if (at_ && !hx::vmcs_read(*at_, field, x)) {
+                read_ = true;
+                return x;
+            }
+            return v_.vr(at_, field);
+        }
+
+    private:
+        const X86VCpu& v_;
+        const hx::Vmcs* at_;
+        bool read_ = false;
+    };
     void advance_rip(uint64_t len);   // RIP past the exiting instruction
     void advance_rip(hx::Vmcs* at, uint64_t len);   // the same with host_vmcs() already taken
     // x86_vcpu_exits.cpp: decoding

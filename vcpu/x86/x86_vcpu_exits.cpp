@@ -52,26 +52,30 @@ void X86VCpu::inject_now(uint8_t vector, uint32_t error) {
 
 Result<ExitReason> X86VCpu::decode_exit() {
     hx::Vmcs* at = cpu_->core().host_vmcs();
-    rip_ = vr(at, vf::GUEST_RIP);
-    rflags_ = vr(at, vf::GUEST_RFLAGS);
-    cs_base_ = vr(at, vf::GUEST_CS_BASE);
-    if (exit_.reason == kSliceExit) return ExitReason{exit::Nothing{}};
-    const uint32_t full = static_cast<uint32_t>(vr(at, vf::VM_EXIT_REASON));
-    exit_.valid = true;
-    exit_.reason = full;
-    exit_.qualification = vr(at, vf::EXIT_QUALIFICATION);
-    exit_.gpa = vr(at, vf::GUEST_PHYSICAL_ADDRESS);
-    exit_.gla = vr(at, vf::GUEST_LINEAR_ADDRESS);
-    exit_.insn_len = static_cast<uint32_t>(vr(at, vf::VM_EXIT_INSTRUCTION_LEN));
-    exit_.insn_info = static_cast<uint32_t>(vr(at, vf::VMX_INSTRUCTION_INFO));
-    exit_.intr_info = static_cast<uint32_t>(vr(at, vf::VM_EXIT_INTR_INFO));
-    exit_.trap_rip = rip_;
-    if (full & vmx::kEntryFailure) return ExitReason{exit::FailEntry{full & 0xffff}};
-    // An event whose delivery this exit interrupted goes in again.
-    const uint64_t idt = vr(at, vf::IDT_VECTORING_INFO);
-    if (idt & vmx::kIntrValid)
-        reinject_ = Event{static_cast<uint32_t>(idt), static_cast<uint32_t>(vr(at, vf::IDT_VECTORING_ERROR_CODE)),
-                          exit_.insn_len};
+    uint32_t full = 0;
+    {
+        VmcsReads r(*this, at);
+        rip_ = r(vf::GUEST_RIP);
+        rflags_ = r(vf::GUEST_RFLAGS);
+        cs_base_ = r(vf::GUEST_CS_BASE);
+        if (exit_.reason == kSliceExit) return ExitReason{exit::Nothing{}};
+        full = static_cast<uint32_t>(r(vf::VM_EXIT_REASON));
+        exit_.valid = true;
+        exit_.reason = full;
+        exit_.qualification = r(vf::EXIT_QUALIFICATION);
+        exit_.gpa = r(vf::GUEST_PHYSICAL_ADDRESS);
+        exit_.gla = r(vf::GUEST_LINEAR_ADDRESS);
+        exit_.insn_len = static_cast<uint32_t>(r(vf::VM_EXIT_INSTRUCTION_LEN));
+        exit_.insn_info = static_cast<uint32_t>(r(vf::VMX_INSTRUCTION_INFO));
+        exit_.intr_info = static_cast<uint32_t>(r(vf::VM_EXIT_INTR_INFO));
+        exit_.trap_rip = rip_;
+        if (full & vmx::kEntryFailure) return ExitReason{exit::FailEntry{full & 0xffff}};
+        // An event whose delivery this exit interrupted goes in again.
+        const uint64_t idt = r(vf::IDT_VECTORING_INFO);
+        if (idt & vmx::kIntrValid)
+            reinject_ = Event{static_cast<uint32_t>(idt), static_cast<uint32_t>(r(vf::IDT_VECTORING_ERROR_CODE)),
+                              exit_.insn_len};
+    }
     switch (full & 0xffff) {
     case vmx::Vmcall: {
         // bound, and none of these is RSP: the core's registers (gpr())
