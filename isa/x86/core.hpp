@@ -547,6 +547,7 @@ private:
     // (VmxInternals::arm; none in root): pin-based external-interrupt and
     // NMI exiting, virtual NMIs, the preemption timer; the windows.
     uint32_t vmx_armed_pin_ = 0, vmx_armed_proc_ = 0;
+    bool vmx_events_only_ = false;               // external-interrupt exiting, no timer, no window (check_interrupts)
     Vmcs* host_pending_ = nullptr;               // settle_host: the VMCS whose host state is owed
     [[gnu::noinline]] void settle_host_now();
     bool vmexit_stop_ = false;

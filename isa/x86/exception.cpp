@@ -392,6 +392,10 @@ bool Core::wakeup_pending() {
 
 void Core::check_interrupts() {
     if (irq_masked_) return;
+    // Non-root with external-interrupt exiting and no timer or window to
+    // look at: nothing below acts unless an event is pending (the APIC is
+    // asked first either way, once).
+    if (vmx_events_only_ && !nmi_pending_ && !init_pending_ && !intr_ && !(apic_ && apic_->has_interrupt())) return;
     if (in_non_root() && vmx_check_events()) return;
     if (init_pending_) {
         if (in_non_root()) {

@@ -90,9 +90,6 @@ bool Core::vmx_check_events() {
     // the controls of the VMCS entered (VmxInternals::arm)
     const uint32_t pinc = vmx_armed_pin_, pc = vmx_armed_proc_;
     if (!non_root_ || !(pinc | pc)) return false;
-    // the usual case: no timer, no window, no NMI or interrupt pending
-    if (!(pinc & pin::PreemptionTimer) && !pc && !nmi_pending_ && !intr_ && (!apic_ || !apic_->has_interrupt()))
-        return false;
     VmxState& s = *vmx_;
     if ((pinc & pin::PreemptionTimer) && cycles() >= s.preempt_deadline) {
         (*s.cur)[S_VMX_PREEMPTION_TIMER_VALUE] = 0;

@@ -358,6 +358,7 @@ void VmxInternals::arm(Core& c) {
     }
     c.vmx_armed_pin_ = pinc & (pin::ExtIntExiting | pin::NmiExiting | pin::VirtualNmis | pin::PreemptionTimer);
     c.vmx_armed_proc_ = procc & (proc::IntWindow | proc::NmiWindow);
+    c.vmx_events_only_ = (pinc & pin::ExtIntExiting) && !(pinc & pin::PreemptionTimer) && !c.vmx_armed_proc_;
     c.block_end_ = true;
 }
 
