@@ -269,9 +269,23 @@ public:
     // calls check_interrupts() before each block (it delivers a pending
     // NMI/INTR/INIT, or ends HLT) and caps the block at irq_window_insns()
     // instructions (1 while an STI/MOV SS shadow holds an interrupt back).
-    void check_interrupts();
+    void check_interrupts() {
+        if (irq_masked_) return;
+        // Non-root with external-interrupt exiting and no timer or window
+        // to look at: nothing acts unless an event is pending (the APIC is
+        // asked first either way, once).
+        if (vmx_events_only_ && !nmi_pending_ && !init_pending_ && !intr_ && !(apic_ && apic_->has_interrupt()))
+            return;
+        check_pending_events();
+    }
     bool wakeup_pending();                       // would end HLT now
-    uint64_t irq_window_insns() const;
+    uint64_t irq_window_insns() const {
+        if (shadow_until_ > icount()) return shadow_until_ - icount();
+        // The block ends by the APIC's next timer event (every instruction
+        // costs a cycle or more), so that its interrupt is taken at the
+        // first boundary at or after it.
+        return apic_ ? apic_->cycles_to_event() : ~0ull;
+    }
     void set_interrupt_shadow();                 // STI (IF 0 -> 1), MOV SS, POP SS
     bool interrupt_shadow() const { return shadow_until_ > icount(); }
     bool nmi_blocked = false;                    // NMI delivered, no IRET yet
@@ -354,7 +368,7 @@ public:
     // effect). vmcs_read/vmcs_write (vmcs.hpp) then do the rest of each
     // instruction (the caller clears RFLAGS as VMsucceed does) without
     // re-deriving the mode.
-    Vmcs* host_vmcs();
+    Vmcs* host_vmcs() { return host_pending_ ? host_pending_ : host_vmcs_checked(); }
     // Hosted: a VM exit whose host has no emulated code to run (the VMM is
     // C++) loads the host's RIP, RSP, RFLAGS and CPL but leaves the guest's
     // SysState in the core, owing that part of the load of host state (SDM
@@ -548,6 +562,8 @@ private:
     // NMI exiting, virtual NMIs, the preemption timer; the windows.
     uint32_t vmx_armed_pin_ = 0, vmx_armed_proc_ = 0;
     bool vmx_events_only_ = false;               // external-interrupt exiting, no timer, no window (check_interrupts)
+    void check_pending_events();                 // check_interrupts past its quick test
+    Vmcs* host_vmcs_checked();                   // host_vmcs with no host state owed
     Vmcs* host_pending_ = nullptr;               // settle_host: the VMCS whose host state is owed
     [[gnu::noinline]] void settle_host_now();
     bool vmexit_stop_ = false;

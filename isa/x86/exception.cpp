@@ -374,14 +374,6 @@ void Core::set_interrupt_shadow() {
     shadow_until_ = icount() + 2;
 }
 
-uint64_t Core::irq_window_insns() const {
-    if (shadow_until_ > icount()) return shadow_until_ - icount();
-    // The block ends by the APIC's next timer event (every instruction
-    // costs a cycle or more), so that its interrupt is taken at the first
-    // boundary at or after it.
-    return apic_ ? apic_->cycles_to_event() : ~0ull;
-}
-
 bool Core::wakeup_pending() {
     if (init_pending_) return true;
     if (waiting_sipi) return false;
@@ -390,12 +382,7 @@ bool Core::wakeup_pending() {
     return intr_ || (apic_ && apic_->has_interrupt());
 }
 
-void Core::check_interrupts() {
-    if (irq_masked_) return;
-    // Non-root with external-interrupt exiting and no timer or window to
-    // look at: nothing below acts unless an event is pending (the APIC is
-    // asked first either way, once).
-    if (vmx_events_only_ && !nmi_pending_ && !init_pending_ && !intr_ && !(apic_ && apic_->has_interrupt())) return;
+void Core::check_pending_events() {
     if (in_non_root() && vmx_check_events()) return;
     if (init_pending_) {
         if (in_non_root()) {

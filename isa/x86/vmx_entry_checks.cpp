@@ -77,11 +77,11 @@ uint32_t VmxInternals::check_controls(Core& c, const Vmcs& v) {
 }
 
 // 26.2.1.3 the event-injection field (it also reads the guest's CR0.PE).
-uint32_t VmxInternals::check_injection(const Vmcs& v) {
+uint32_t VmxInternals::check_injected_event(const Vmcs& v) {
     const uint64_t procc = v[S_CPU_BASED_VM_EXEC_CONTROL];
     const uint64_t proc2c = procc & proc::Secondary ? v[S_SECONDARY_VM_EXEC_CONTROL] : 0;
     const uint64_t info = v[S_VM_ENTRY_INTR_INFO];
-    if (info & kIntrValid) {
+    {
         const unsigned type = (info >> 8) & 7, vector = info & 0xff;
         if (type == 1 || type == 7) return ErrEntryControls;             // reserved; MTF pending not supported
         if (type == Nmi && vector != 2) return ErrEntryControls;
@@ -133,18 +133,6 @@ uint32_t VmxInternals::check_host(Core& c, const Vmcs& v) {
         if (!(hcr4 & (1u << 5)) || !canonical(v[S_HOST_RIP])) return ErrEntryHostState;
     } else {
         if ((hcr4 & (1u << 17)) || (v[S_HOST_RIP] >> 32)) return ErrEntryHostState;
-    }
-    return 0;
-}
-
-// 26.2.4: the address-space size against the mode VMLAUNCH/VMRESUME runs in.
-uint32_t VmxInternals::check_host_mode(const Vmcs& v, bool long_mode) {
-    const bool host64 = v[S_VM_EXIT_CONTROLS] & exitc::HostLong;
-    const bool ia32e_guest = v[S_VM_ENTRY_CONTROLS] & entryc::Ia32e;
-    if (long_mode) {
-        if (!host64) return ErrEntryHostState;
-    } else if (ia32e_guest || host64) {
-        return ErrEntryHostState;
     }
     return 0;
 }
@@ -340,11 +328,7 @@ static_assert(vmcs::kRflagsUnchecked == (rflags::CF | rflags::PF | rflags::AF | 
 // 26.3.1.4 RIP and 26.3.1.5 the event to inject against the guest state:
 // run at every entry. qual 3: NMI injection under virtual-NMI blocking.
 bool guest_entry_ok(const Vmcs& v, uint64_t& qual) {
-    const bool ia32e = v[S_VM_ENTRY_CONTROLS] & entryc::Ia32e;
-    const bool cs_l = v[S_GUEST_CS_AR_BYTES] & (1u << 13);
-    const uint64_t rip = v[S_GUEST_RIP];
-    if ((!ia32e || !cs_l) && (rip >> 32)) return false;
-    if (ia32e && cs_l && !canonical(rip)) return false;
+    if (!VmxInternals::rip_ok(v)) return false;
     const uint64_t info = v[S_VM_ENTRY_INTR_INFO];
     if (!(info & kIntrValid)) return true;
     const unsigned itype = (info >> 8) & 7, ivec = info & 0xff;
@@ -415,7 +399,7 @@ bool link_ok(Core& c, const Vmcs& v, uint64_t& qual) {
 // groups that read only remembered fields are known to pass.
 // The checks a remembered pass skips are out of line (noinline): an entry
 // that skips them does not pay for their frame.
-bool VmxInternals::check_guest(Core& c, const Vmcs& v, uint64_t& qual, bool memo) {
+bool VmxInternals::check_guest_all(Core& c, const Vmcs& v, uint64_t& qual, bool memo) {
     qual = 0;
     if (!memo && !guest_state_ok(c, v)) return false;
     if (!guest_entry_ok(v, qual)) return false;

@@ -88,15 +88,20 @@ struct VmxInternals {
     // CR0) and check_host_mode (the processor's mode: whether it is in
     // IA-32e mode) run at every entry.
     static uint32_t check_controls(Core& c, const Vmcs& v);
-    static uint32_t check_injection(const Vmcs& v);
+    static uint32_t check_injection(const Vmcs& v);         // inline below: none without an event
+    static uint32_t check_injected_event(const Vmcs& v);
     static uint32_t check_host(Core& c, const Vmcs& v);
-    static uint32_t check_host_mode(const Vmcs& v, bool long_mode);
+    static uint32_t check_host_mode(const Vmcs& v, bool long_mode);   // inline below
     // check_guest with `memo` (Vmcs::guest_ok) runs only the checks that
     // read RIP, the event-injection fields or memory (the VMCS link
     // pointer's revision); their order among the others is the SDM's, so
-    // the exit qualification of a failure is the same either way.
+    // the exit qualification of a failure is the same either way. Inline
+    // below: with no event to inject and no link pointer, RIP's alone.
     static bool check_guest(Core& c, const Vmcs& v, uint64_t& qual, bool memo = false);
-    // vmx_transition.cpp
+    static bool check_guest_all(Core& c, const Vmcs& v, uint64_t& qual, bool memo);
+    static bool rip_ok(const Vmcs& v);   // 26.3.1.4: RIP within the guest's address size
+    // vmx_transition.cpp (load_guest and save_guest are defined inline
+    // there, in the VM entry and exit that are their only callers)
     // false: PDPTE load failed. sys_in_place: the core already holds the
     // SysState the fields give (resume_in_place).
     static bool load_guest(Core& c, Vmcs& v, bool sys_in_place = false);
@@ -137,5 +142,30 @@ struct VmxInternals {
 };
 
 inline bool canonical(uint64_t a) { return int64_t(a << 16) >> 16 == int64_t(a); }
+
+inline uint32_t VmxInternals::check_injection(const Vmcs& v) {
+    return v[vmcs::S_VM_ENTRY_INTR_INFO] & vmx::kIntrValid ? check_injected_event(v) : 0;
+}
+
+// 26.2.4: the address-space size against the mode VMLAUNCH/VMRESUME runs in.
+inline uint32_t VmxInternals::check_host_mode(const Vmcs& v, bool long_mode) {
+    const bool host64 = v[vmcs::S_VM_EXIT_CONTROLS] & vmx::exitc::HostLong;
+    const bool ia32e_guest = v[vmcs::S_VM_ENTRY_CONTROLS] & vmx::entryc::Ia32e;
+    const bool ok = long_mode ? host64 : !(ia32e_guest || host64);
+    return ok ? 0u : uint32_t{vmx::ErrEntryHostState};
+}
+
+inline bool VmxInternals::rip_ok(const Vmcs& v) {
+    const bool ia32e = v[vmcs::S_VM_ENTRY_CONTROLS] & vmx::entryc::Ia32e;
+    const bool cs_l = v[vmcs::S_GUEST_CS_AR_BYTES] & (1u << 13);
+    const uint64_t rip = v[vmcs::S_GUEST_RIP];
+    return ia32e && cs_l ? canonical(rip) : !(rip >> 32);
+}
+
+inline bool VmxInternals::check_guest(Core& c, const Vmcs& v, uint64_t& qual, bool memo) {
+    if (memo && !(v[vmcs::S_VM_ENTRY_INTR_INFO] & vmx::kIntrValid) && v[vmcs::S_VMCS_LINK_POINTER] == ~0ull)
+        return rip_ok(v);
+    return check_guest_all(c, v, qual, memo);
+}
 
 } // namespace hvemu::x86

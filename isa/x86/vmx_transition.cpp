@@ -189,7 +189,7 @@ void load_host_sys_fields(SysState& c, const Vmcs& v, uint64_t exitc) {
 // 26.3.2 loading guest state. The SysState part comes from the snapshot
 // of the last full load when the fields, the controls and the core's EFER
 // and PAT (which the load may keep) are those it was made from.
-bool VmxInternals::load_guest(Core& c, Vmcs& v, bool sys_in_place) {
+[[gnu::always_inline]] inline bool VmxInternals::load_guest(Core& c, Vmcs& v, bool sys_in_place) {
     const uint64_t entryc = v[S_VM_ENTRY_CONTROLS];
     const bool ia32e = entryc & entryc::Ia32e;
     if (!sys_in_place &&
@@ -224,7 +224,7 @@ bool VmxInternals::load_guest(Core& c, Vmcs& v, bool sys_in_place) {
 // 27.3 saving guest state. The SysState part is not written again while
 // the core's equals, byte for byte, the one the last full save wrote out
 // and those fields have not changed since.
-void VmxInternals::save_guest(Core& c, Vmcs& v) {
+[[gnu::always_inline]] inline void VmxInternals::save_guest(Core& c, Vmcs& v) {
     const uint64_t exitc = v[S_VM_EXIT_CONTROLS];
     const bool pae_legacy = (c.cr0 & 0x80000000) && (c.cr4 & (1u << 5)) && !c.long_mode();
     {

@@ -523,7 +523,7 @@ void X86VCpu::fault_last_exit(uint8_t vector, uint32_t error_code) {
 }
 
 // One event per entry (see the header).
-void X86VCpu::inject_events(hx::Vmcs* at) {
+[[gnu::always_inline]] inline void X86VCpu::inject_events(hx::Vmcs* at) {
     uint32_t info = 0, error = 0, len = 0;
     auto drop_error_in_real_mode = [&](uint32_t i) {
         // Real-mode delivery pushes no error code (unrestricted guest).
