@@ -429,7 +429,11 @@ uint64_t X86VCpu::rip() const { return pending_rip_ ? *pending_rip_ : rip_; }
 uint64_t X86VCpu::rflags() const { return rflags_; }
 uint64_t X86VCpu::cs_base() const { return cs_base_; }
 
-void X86VCpu::set_return_value(uint64_t value) { set_gpr(0, value); }
+void X86VCpu::set_return_value(uint64_t value) {
+    // RAX with no completion owed: the plain write (set_gpr's last case).
+    if (cpu_ && pending_.kind == Pending::None) cpu_->core().gpr[0] = value;
+    else set_gpr(0, value);
+}
 
 // The plain register write, and (see the header) the completion of the
 // exit just returned.
@@ -655,28 +659,6 @@ Result<void> X86VCpu::enter_and_run() {
     }
     c.xcr0 = host_xcr0;
     return {};
-}
-
-void X86VCpu::advance_rip(uint64_t len) { advance_rip(cpu_->core().host_vmcs(), len); }
-
-void X86VCpu::advance_rip(hx::Vmcs* at, uint64_t len) {
-    uint64_t rip = 0, intr = 0;
-    {
-        VmcsReads r(*this, at);
-        rip = r(vf::GUEST_RIP) + len;
-        // Outside 64-bit code RIP wraps at 4 GiB; below that, the mode does not matter.
-        if (rip >> 32) {
-            const bool cs_l = (r(vf::GUEST_CS_AR_BYTES) >> 13) & 1;
-            const bool lma = r(vf::GUEST_IA32_EFER) & (1u << 10);
-            if (!(cs_l && lma)) rip &= 0xffffffffull;
-        }
-        intr = r(vf::GUEST_INTERRUPTIBILITY_INFO);
-    }
-    vw(at, vf::GUEST_RIP, rip);
-    rip_ = rip;
-    // The instruction completed: an STI / MOV SS shadow is over.
-    if (intr & (vmx::intr::BlockSti | vmx::intr::BlockMovSs))
-        vw(at, vf::GUEST_INTERRUPTIBILITY_INFO, intr & ~uint64_t{vmx::intr::BlockSti | vmx::intr::BlockMovSs});
 }
 
 bool X86VCpu::read_guest_linear(uint64_t linear, void* dst, unsigned len) const {

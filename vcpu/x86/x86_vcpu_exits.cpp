@@ -50,6 +50,32 @@ void X86VCpu::inject_now(uint8_t vector, uint32_t error) {
                    error, 0};
 }
 
+// ---- RIP past the exiting instruction
+
+void X86VCpu::advance_rip(uint64_t len) { advance_rip(cpu_->core().host_vmcs(), len); }
+
+void X86VCpu::advance_rip(hx::Vmcs* at, uint64_t len) {
+    uint64_t rip = 0, intr = 0;
+    {
+        VmcsReads r(*this, at);
+        rip = r(vf::GUEST_RIP) + len;
+        // Outside 64-bit code RIP wraps at 4 GiB; below that, the mode does not matter.
+        if (rip >> 32) {
+            const bool cs_l = (r(vf::GUEST_CS_AR_BYTES) >> 13) & 1;
+            const bool lma = r(vf::GUEST_IA32_EFER) & (1u << 10);
+            if (!(cs_l && lma)) rip &= 0xffffffffull;
+        }
+        intr = r(vf::GUEST_INTERRUPTIBILITY_INFO);
+    }
+    vw(at, vf::GUEST_RIP, rip);
+    rip_ = rip;
+    // The instruction completed: an STI / MOV SS shadow is over.
+    if (intr & (vmx::intr::BlockSti | vmx::intr::BlockMovSs))
+        vw(at, vf::GUEST_INTERRUPTIBILITY_INFO, intr & ~uint64_t{vmx::intr::BlockSti | vmx::intr::BlockMovSs});
+}
+
+// ---- the exit reason
+
 Result<ExitReason> X86VCpu::decode_exit() {
     hx::Vmcs* at = cpu_->core().host_vmcs();
     uint32_t full = 0;
