@@ -104,12 +104,12 @@ struct VmxInternals {
     // there, in the VM entry and exit that are their only callers)
     // false: PDPTE load failed. sys_in_place: the core already holds the
     // SysState the fields give (resume_in_place).
-    static bool load_guest(Core& c, Vmcs& v, bool sys_in_place = false);
+    static inline bool load_guest(Core& c, Vmcs& v, bool sys_in_place = false);
     // A VMRESUME of the VMCS whose host state the core owes
     // (Core::settle_host) that may skip loading it and the guest's
     // SysState: see vmx_transition.cpp.
     static bool resume_in_place(Core& c, Vmcs& v);
-    static void save_guest(Core& c, Vmcs& v);
+    static inline void save_guest(Core& c, Vmcs& v);
     static void load_host(Core& c, Vmcs& v);   // load_host_regs, then load_host_sys
     static void load_host_regs(Core& c, const Vmcs& v);
     static void load_host_sys(Core& c, Vmcs& v);

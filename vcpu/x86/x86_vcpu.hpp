@@ -216,7 +216,7 @@ private:
     void save_context();
     void load_context();
     Result<void> enter_and_run();
-    void inject_events(hx::Vmcs* at);   // at: Core::host_vmcs()
+    inline void inject_events(hx::Vmcs* at);   // at: Core::host_vmcs(); defined in x86_vcpu.cpp, its only user
     // VMREAD/VMWRITE as the host issues them: the mode checked by
     // Core::host_vmcs (`at`: one check for a run of accesses in a handler),
     // the field validated by vmcs_read/vmcs_write, RFLAGS as VMsucceed
