@@ -70,8 +70,8 @@ uint64_t make_ctx(const Hart& h, Priv p, bool v, bool exec) {
 // Hart::kCtxCached tags the data entries filled while the profile models
 // caches: the fast paths compare with data_ctx and never hit them, so every
 // data access reaches a path that charges the caches (load_cached and
-// store_cached, or the slow paths through cached_entry). Fences and the predicates below
-// ignore the bit.
+// store_cached, or the slow paths through cached_entry). Fences and the
+// predicates below ignore the bit.
 constexpr uint64_t kCtxCached = Hart::kCtxCached;
 
 bool ctx_virt(uint64_t ctx) { return ctx & kCtxV; }

@@ -146,9 +146,9 @@ V Core::vmwrite(uint64_t field, uint64_t value) {
 // VMREAD/VMWRITE's checks before the field (above), once for host code in
 // C++ that then issues any number of them (vmcs_read/vmcs_write).
 // host_vmcs (core.hpp) answers the VMCS whose host state is owed without
-// them: that state passed these checks at the VM entry before (the host fields' CR0
-// has PE, RFLAGS is 2, CPL 0, CS.L is the host address-space size and so
-// is EFER.LMA) and it is of the current VMCS.
+// them: that state passed these checks at the VM entry before (the host
+// fields' CR0 has PE, RFLAGS is 2, CPL 0, CS.L is the host address-space
+// size and so is EFER.LMA) and it is of the current VMCS.
 Vmcs* Core::host_vmcs_checked() {
     if (!vmx_on_ || non_root_ || ud_mode(*this) || cpl > 0 || !vmx_) return nullptr;
     return vmx_->cur;

@@ -76,28 +76,27 @@ uint32_t VmxInternals::check_controls(Core& c, const Vmcs& v) {
     return 0;
 }
 
-// 26.2.1.3 the event-injection field (it also reads the guest's CR0.PE).
+// 26.2.1.3 the event-injection field, its valid bit set (check_injection);
+// it also reads the guest's CR0.PE.
 uint32_t VmxInternals::check_injected_event(const Vmcs& v) {
     const uint64_t procc = v[S_CPU_BASED_VM_EXEC_CONTROL];
     const uint64_t proc2c = procc & proc::Secondary ? v[S_SECONDARY_VM_EXEC_CONTROL] : 0;
     const uint64_t info = v[S_VM_ENTRY_INTR_INFO];
-    {
-        const unsigned type = (info >> 8) & 7, vector = info & 0xff;
-        if (type == 1 || type == 7) return ErrEntryControls;             // reserved; MTF pending not supported
-        if (type == Nmi && vector != 2) return ErrEntryControls;
-        if (type == HwException && vector > 31) return ErrEntryControls;
-        const bool unrestricted = proc2c & proc2::Unrestricted;
-        const bool pe = v[S_GUEST_CR0] & 1;
-        const bool errvec = vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
-        const bool want_error = (!unrestricted || pe) && type == HwException && errvec;
-        if (bool(info & kIntrErrorValid) != want_error) return ErrEntryControls;
-        if (info & 0x7ffff000) return ErrEntryControls;                 // bits 30:12 reserved
-        if ((info & kIntrErrorValid) && (v[S_VM_ENTRY_EXCEPTION_ERROR_CODE] & 0xffff8000))
-            return ErrEntryControls;                                    // bits 31:15 of the error code
-        if (type == SoftInt || type == PrivSoftException || type == SoftException) {
-            const uint64_t len = v[S_VM_ENTRY_INSTRUCTION_LEN];
-            if (len < 1 || len > 15) return ErrEntryControls;
-        }
+    const unsigned type = (info >> 8) & 7, vector = info & 0xff;
+    if (type == 1 || type == 7) return ErrEntryControls;                 // reserved; MTF pending not supported
+    if (type == Nmi && vector != 2) return ErrEntryControls;
+    if (type == HwException && vector > 31) return ErrEntryControls;
+    const bool unrestricted = proc2c & proc2::Unrestricted;
+    const bool pe = v[S_GUEST_CR0] & 1;
+    const bool errvec = vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
+    const bool want_error = (!unrestricted || pe) && type == HwException && errvec;
+    if (bool(info & kIntrErrorValid) != want_error) return ErrEntryControls;
+    if (info & 0x7ffff000) return ErrEntryControls;                     // bits 30:12 reserved
+    if ((info & kIntrErrorValid) && (v[S_VM_ENTRY_EXCEPTION_ERROR_CODE] & 0xffff8000))
+        return ErrEntryControls;                                        // bits 31:15 of the error code
+    if (type == SoftInt || type == PrivSoftException || type == SoftException) {
+        const uint64_t len = v[S_VM_ENTRY_INSTRUCTION_LEN];
+        if (len < 1 || len > 15) return ErrEntryControls;
     }
     return 0;
 }

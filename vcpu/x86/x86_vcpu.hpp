@@ -224,13 +224,7 @@ private:
     // its exact failure.
     uint64_t vr(uint32_t field) const { return vr(cpu_->core().host_vmcs(), field); }
     void vw(uint32_t field, uint64_t value) { vw(cpu_->core().host_vmcs(), field, value); }
-    uint64_t vr(const hx::Vmcs* at, uint32_t field) const {
-        hx::Core& c = cpu_->core();
-        uint64_t v = 0;
-        if (!at || hx::vmcs_read(*at, field, v)) c.vmread(field, v);
-        else c.rflags &= ~hx::rflags::STATUS;
-        return v;
-    }
+    uint64_t vr(const hx::Vmcs* at, uint32_t field) const { return VmcsReads(*this, at)(field); }
     void vw(hx::Vmcs* at, uint32_t field, uint64_t value) {
         hx::Core& c = cpu_->core();
         if (!at || hx::vmcs_write(*at, field, value)) c.vmwrite(field, value);
@@ -239,28 +233,27 @@ private:
     // A handler's run of VMREADs from `at` (Core::host_vmcs): each field
     // straight from the VMCS, RFLAGS cleared once at the end as the last
     // VMsucceed leaves it; with no `at`, or a field vmcs_read refuses, the
-    // instruction itself (vr) for its exact failure.
+    // instruction itself for its exact failure (whose RFLAGS stand unless
+    // a later read succeeds). vr is a run of one.
     class VmcsReads {
     public:
         VmcsReads(const X86VCpu& v, const hx::Vmcs* at) : v_(v), at_(at) {}
         ~VmcsReads() {
-            if (read_) v_.cpu_->core().rflags &= ~hx::rflags::STATUS;
+            if (succeeded_last_) v_.cpu_->core().rflags &= ~hx::rflags::STATUS;
         }
         VmcsReads(const VmcsReads&) = delete;
         VmcsReads& operator=(const VmcsReads&) = delete;
         uint64_t operator()(uint32_t field) {
             uint64_t x = 0;
-            if (at_ && !hx::vmcs_read(*at_, field, x)) {
-                read_ = true;
-                return x;
-            }
-            return v_.vr(at_, field);
+            succeeded_last_ = at_ && !hx::vmcs_read(*at_, field, x);
+            if (!succeeded_last_) v_.cpu_->core().vmread(field, x);
+            return x;
         }
 
     private:
         const X86VCpu& v_;
         const hx::Vmcs* at_;
-        bool read_ = false;
+        bool succeeded_last_ = false;
     };
     void advance_rip(uint64_t len);   // RIP past the exiting instruction
     void advance_rip(hx::Vmcs* at, uint64_t len);   // the same with host_vmcs() already taken
